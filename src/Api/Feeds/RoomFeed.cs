@@ -1,0 +1,239 @@
+using System.Collections.Immutable;
+using Orleans.Streams;
+using OrleansChat.Api.Rooms;
+using OrleansChat.Api.Sse;
+
+namespace OrleansChat.Api.Feeds;
+
+/// <summary>
+/// This node's one subscription to a room's stream, shared by all of the node's connections to the room.
+/// Delivers every message exactly once and in seq order: duplicates are dropped, and a seq jump (a lost stream
+/// event) is filled from the room grain before anything later is delivered.
+/// </summary>
+internal sealed partial class RoomFeed(string roomId, IClusterClient client, ILogger logger)
+{
+    private readonly IRoomGrain _room = client.GetGrain<IRoomGrain>(roomId);
+    private readonly IAsyncStream<MessageBatch> _stream = client
+        .GetStreamProvider(ChatStreams.ProviderName)
+        .GetStream<MessageBatch>(StreamId.Create(ChatStreams.RoomNamespace, roomId));
+
+    // Serializes delivery, catch-up and joins, so every connection sees one order and joins at a known seq.
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Lock _membersLock = new();
+    private ImmutableArray<SseConnection> _members = [];
+    private StreamSubscriptionHandle<MessageBatch>? _subscription;
+    private long _deliveredSeq;
+    private long _expectedSeq;
+    private int _references;
+    private bool _closed;
+    private Task? _started;
+
+    public string RoomId => roomId;
+
+    /// <summary>The last seq handed to the connections.</summary>
+    public long DeliveredSeq => Volatile.Read(ref _deliveredSeq);
+
+    public bool TryAddReference()
+    {
+        lock (_membersLock)
+        {
+            if (_closed)
+            {
+                return false;
+            }
+
+            _references++;
+            return true;
+        }
+    }
+
+    /// <summary>Drops a reference; true when it was the last one and the feed is now closed.</summary>
+    public bool ReleaseReference()
+    {
+        lock (_membersLock)
+        {
+            _closed = --_references == 0;
+            return _closed;
+        }
+    }
+
+    public Task EnsureStartedAsync()
+    {
+        lock (_membersLock)
+        {
+            return _started ??= StartAsync();
+        }
+    }
+
+    /// <summary>Adds a connection; it receives every message after the returned seq.</summary>
+    public async Task<long> AttachAsync(SseConnection connection, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            lock (_membersLock)
+            {
+                _members = _members.Add(connection);
+            }
+
+            return _deliveredSeq;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public void Detach(SseConnection connection)
+    {
+        lock (_membersLock)
+        {
+            _members = _members.Remove(connection);
+        }
+    }
+
+    /// <summary>
+    /// The watchdog: a seq that the room already had at the previous check and that still has not arrived means
+    /// the subscription is lost (silo crash, lost pub-sub state, an idle stream dropped): catch up from the room
+    /// and subscribe again.
+    /// </summary>
+    public async Task CheckAsync(CancellationToken cancellationToken)
+    {
+        var info = await _room.GetInfo();
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_expectedSeq > _deliveredSeq)
+            {
+                LogSubscriptionLost(logger, roomId, _deliveredSeq, _expectedSeq);
+                await ResubscribeAsync();
+                await CatchUpAsync(info.LastSeq);
+            }
+
+            _expectedSeq = info.LastSeq;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task StopAsync()
+    {
+        if (_subscription is { } subscription)
+        {
+            try
+            {
+                await subscription.UnsubscribeAsync();
+            }
+            catch (Exception exception)
+            {
+                LogUnsubscribeFailed(logger, exception, roomId);
+            }
+        }
+    }
+
+    private async Task StartAsync()
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            // Subscribe before reading lastSeq: whatever is published later arrives, whatever is older is history.
+            _subscription = await _stream.SubscribeAsync(OnNextAsync);
+            _deliveredSeq = (await _room.GetInfo()).LastSeq;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task ResubscribeAsync()
+    {
+        var old = _subscription;
+        _subscription = await _stream.SubscribeAsync(OnNextAsync);
+        if (old is not null)
+        {
+            try
+            {
+                await old.UnsubscribeAsync();
+            }
+            catch (Exception exception)
+            {
+                LogUnsubscribeFailed(logger, exception, roomId);
+            }
+        }
+    }
+
+    private async Task OnNextAsync(MessageBatch batch, StreamSequenceToken? token)
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            var first = batch.Messages[0].Seq;
+            if (first > _deliveredSeq + 1)
+            {
+                await CatchUpAsync(first - 1);
+            }
+
+            foreach (var message in batch.Messages)
+            {
+                if (message.Seq == _deliveredSeq + 1)
+                {
+                    Deliver(SseFrame.Chat(message));
+                }
+            }
+        }
+        catch (Exception exception)
+        {
+            // Nothing after the hole may be written before the hole is filled; the watchdog retries.
+            LogCatchUpFailed(logger, exception, roomId, _deliveredSeq);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Delivers the room's messages after <see cref="DeliveredSeq"/> up to at least <paramref name="seq"/>.</summary>
+    private async Task CatchUpAsync(long seq)
+    {
+        while (_deliveredSeq < seq)
+        {
+            var page = await _room.GetHistory(new HistoryQuery(_deliveredSeq, null, RoomsApi.MaxPageSize));
+            if (page.Messages.Count == 0)
+            {
+                return;
+            }
+
+            if (page.Messages[0].Seq > _deliveredSeq + 1)
+            {
+                // Trimmed before this node could fetch it: tell the clients, as a resume would.
+                Deliver(SseFrame.Gap(roomId, _deliveredSeq + 1, page.Messages[0].Seq - 1), page.Messages[0].Seq - 1);
+            }
+
+            foreach (var message in page.Messages)
+            {
+                Deliver(SseFrame.Chat(message));
+            }
+        }
+    }
+
+    private void Deliver(SseFrame frame, long? seq = null)
+    {
+        _deliveredSeq = seq ?? frame.Seq;
+        foreach (var member in _members)
+        {
+            member.Enqueue(frame);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Room {RoomId}: stream delivered up to seq {DeliveredSeq} but the room had {ExpectedSeq} a check ago; resubscribing and catching up.")]
+    private static partial void LogSubscriptionLost(ILogger logger, string roomId, long deliveredSeq, long expectedSeq);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Room {RoomId}: could not fill the seq gap after {DeliveredSeq}; holding later messages until the next check.")]
+    private static partial void LogCatchUpFailed(ILogger logger, Exception exception, string roomId, long deliveredSeq);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Room {RoomId}: unsubscribing failed.")]
+    private static partial void LogUnsubscribeFailed(ILogger logger, Exception exception, string roomId);
+}

@@ -1,0 +1,103 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+using OrleansChat.Api.Feeds;
+using OrleansChat.Api.Rooms;
+using OrleansChat.Api.Sse;
+
+namespace OrleansChat.Api.Hosting;
+
+public static class ChatApiExtensions
+{
+    private const string ReadyTag = "ready";
+
+    /// <summary>The HTTP side: options, JSON, errors, rate limits, health, SSE connections and room feeds.</summary>
+    public static WebApplicationBuilder AddChatApi(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<SseOptions>().BindConfiguration(SseOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RoomFeedOptions>().BindConfiguration(RoomFeedOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<PostRateLimitOptions>().BindConfiguration(PostRateLimitOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = RoomsApi.MaxBodyBytes);
+        services.ConfigureHttpJsonOptions(json =>
+        {
+            // Responses serialize with these options, not the context's own, so they must agree with it.
+            json.SerializerOptions.DefaultIgnoreCondition = ChatJsonContext.Default.Options.DefaultIgnoreCondition;
+            json.SerializerOptions.Converters.Add(new UtcMillisecondsConverter());
+            json.SerializerOptions.TypeInfoResolverChain.Insert(0, ChatJsonContext.Default);
+        });
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ClusterUnavailableHandler>();
+        services.Configure<ForwardedHeadersOptions>(o => o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
+        services.AddRateLimiter(AddPostRateLimit);
+        services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: [ReadyTag]);
+
+        services.AddSingleton<SseConnections>();
+        services.AddHostedService(sp => sp.GetRequiredService<SseConnections>());
+        services.AddSingleton<RoomFeeds>();
+        services.AddHostedService(sp => sp.GetRequiredService<RoomFeeds>());
+        return builder;
+    }
+
+    public static WebApplication MapChatApi(this WebApplication app)
+    {
+        app.UseForwardedHeaders();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
+        app.UseRateLimiter();
+
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
+        app.MapRoomsApi();
+        return app;
+    }
+
+    private static void AddPostRateLimit(RateLimiterOptions limiter)
+    {
+        limiter.AddPolicy(RoomsApi.PostsRateLimitPolicy, context =>
+        {
+            var options = context.RequestServices.GetRequiredService<IOptions<PostRateLimitOptions>>().Value;
+            if (options.PostsPerSecond == 0)
+            {
+                return RateLimitPartition.GetNoLimiter("unlimited");
+            }
+
+            return RateLimitPartition.GetTokenBucketLimiter(
+                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = options.Burst,
+                    TokensPerPeriod = options.PostsPerSecond,
+                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                });
+        });
+        limiter.OnRejected = async (context, cancellationToken) =>
+        {
+            var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait)
+                ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds))
+                : 1;
+            var http = context.HttpContext;
+            http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            http.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+            await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = http,
+                ProblemDetails = new ProblemDetails
+                {
+                    Status = StatusCodes.Status429TooManyRequests,
+                    Title = "Too many posts",
+                    Detail = $"This client is over its post rate limit; retry in {retryAfter} s. Nothing was stored.",
+                },
+            });
+        };
+    }
+}

@@ -1,0 +1,35 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace OrleansChat.Api.Hosting;
+
+/// <summary>Answers 503 with Retry-After when the cluster cannot serve a request, instead of a 500.</summary>
+internal sealed class ClusterUnavailableHandler(IProblemDetailsService problems) : IExceptionHandler
+{
+    public const int RetryAfterSeconds = 2;
+
+    public static bool IsClusterFailure(Exception exception) =>
+        exception is OrleansException or TimeoutException or RoomUnavailableException;
+
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        if (!IsClusterFailure(exception))
+        {
+            return false;
+        }
+
+        httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            Exception = exception,
+            ProblemDetails = new ProblemDetails
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Title = "Cluster unavailable",
+                Detail = "The chat cluster could not serve this request right now; nothing was stored. Retry shortly (a post may be retried with the same clientMessageId).",
+            },
+        });
+    }
+}

@@ -1,0 +1,149 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using OrleansChat.Api.Hosting;
+using OrleansChat.Api.Sse;
+
+namespace OrleansChat.Api.Rooms;
+
+/// <summary>The room endpoints of API.md.</summary>
+internal static class RoomsApi
+{
+    public const string PostsRateLimitPolicy = "posts";
+    public const int MaxBodyBytes = 64 * 1024;
+    public const int DefaultPageSize = 50;
+    public const int MaxPageSize = 500;
+
+    public static IEndpointRouteBuilder MapRoomsApi(this IEndpointRouteBuilder endpoints)
+    {
+        var room = endpoints.MapGroup("/rooms/{roomId}");
+        room.MapGet("", GetRoom);
+        room.MapGet("/messages", GetMessages);
+        room.MapPost("/messages", PostMessage).RequireRateLimiting(PostsRateLimitPolicy);
+        room.MapGet("/events", GetEvents);
+        return endpoints;
+    }
+
+    public static async Task<Results<Ok<RoomInfo>, ProblemHttpResult>> GetRoom(string roomId, IGrainFactory grains)
+    {
+        if (!RoomRequest.IsValidRoomId(roomId))
+        {
+            return InvalidRoomId(roomId);
+        }
+
+        return TypedResults.Ok(await grains.GetGrain<IRoomGrain>(roomId).GetInfo());
+    }
+
+    public static async Task<Results<Ok<HistoryPage>, ProblemHttpResult>> GetMessages(
+        string roomId, string? after, string? before, string? limit, IGrainFactory grains)
+    {
+        if (!RoomRequest.IsValidRoomId(roomId))
+        {
+            return InvalidRoomId(roomId);
+        }
+
+        if (!RoomRequest.TryParseOptional(after, long.MaxValue, out var afterSeq))
+        {
+            return InvalidQuery($"'after' must be a non-negative integer seq, not '{after}'.");
+        }
+
+        if (!RoomRequest.TryParseOptional(before, long.MaxValue, out var beforeSeq))
+        {
+            return InvalidQuery($"'before' must be a non-negative integer seq, not '{before}'.");
+        }
+
+        if (!RoomRequest.TryParseOptional(limit, MaxPageSize, out var pageSize) || pageSize == 0)
+        {
+            return InvalidQuery($"'limit' must be an integer from 1 to {MaxPageSize}, not '{limit}'.");
+        }
+
+        var page = await grains.GetGrain<IRoomGrain>(roomId).GetHistory(new HistoryQuery(afterSeq, beforeSeq, (int)(pageSize ?? DefaultPageSize)));
+        return TypedResults.Ok(page);
+    }
+
+    public static async Task<Results<Created<ChatMessage>, Ok<ChatMessage>, ProblemHttpResult>> PostMessage(
+        string roomId, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        if (!RoomRequest.IsValidRoomId(roomId))
+        {
+            return InvalidRoomId(roomId);
+        }
+
+        if (!request.HasJsonContentType())
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status415UnsupportedMediaType,
+                title: "Unsupported media type",
+                detail: $"The body must be application/json, not '{request.ContentType ?? "(none)"}'.");
+        }
+
+        PostMessageRequest? body;
+        try
+        {
+            body = await request.ReadFromJsonAsync(ChatJsonContext.Default.PostMessageRequest, cancellationToken);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status413PayloadTooLarge,
+                title: "Body too large",
+                detail: $"The body must be at most {MaxBodyBytes} bytes.");
+        }
+        catch (JsonException e)
+        {
+            return InvalidMessage("Malformed JSON", $"The body is not valid JSON for a message: {e.Message}");
+        }
+
+        if (body is null)
+        {
+            return InvalidMessage("Invalid message", "The body must be a JSON object with 'userId' and 'text'.");
+        }
+
+        if (body.Validate(out var message) is { } error)
+        {
+            return InvalidMessage("Invalid message", error);
+        }
+
+        var result = await grains.GetGrain<IRoomGrain>(roomId).Post(message!);
+        return result.Created
+            ? TypedResults.Created($"/rooms/{roomId}/messages/{result.Message.Seq}", result.Message)
+            : TypedResults.Ok(result.Message);
+    }
+
+    public static Results<RoomEventStream, ProblemHttpResult> GetEvents(string roomId, HttpRequest request)
+    {
+        if (!RoomRequest.IsValidRoomId(roomId))
+        {
+            return InvalidRoomId(roomId);
+        }
+
+        // The header wins: browsers send it on their own reconnects, after the page's first lastEventId.
+        string? resumeFrom = request.Headers["Last-Event-ID"];
+        if (string.IsNullOrEmpty(resumeFrom))
+        {
+            resumeFrom = request.Query["lastEventId"];
+        }
+
+        if (string.IsNullOrEmpty(resumeFrom))
+        {
+            return new RoomEventStream(roomId, ResumeAfter: null);
+        }
+
+        if (!RoomRequest.TryParseNumber(resumeFrom, long.MaxValue, out var after))
+        {
+            return InvalidQuery($"The resume point (Last-Event-ID or lastEventId) must be a non-negative integer seq, not '{resumeFrom}'.");
+        }
+
+        return new RoomEventStream(roomId, after);
+    }
+
+    private static ProblemHttpResult InvalidRoomId(string roomId) => TypedResults.Problem(
+        statusCode: StatusCodes.Status400BadRequest,
+        title: "Invalid room id",
+        detail: $"Room id '{roomId}' must be 1–64 characters of A–Z, a–z, 0–9, '_', '.', '-', starting with a letter or digit.");
+
+    private static ProblemHttpResult InvalidQuery(string detail) => TypedResults.Problem(
+        statusCode: StatusCodes.Status400BadRequest, title: "Invalid query", detail: detail);
+
+    private static ProblemHttpResult InvalidMessage(string title, string detail) => TypedResults.Problem(
+        statusCode: StatusCodes.Status400BadRequest, title: title, detail: detail);
+}

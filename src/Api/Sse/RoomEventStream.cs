@@ -1,0 +1,147 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using OrleansChat.Api.Feeds;
+using OrleansChat.Api.Hosting;
+using OrleansChat.Api.Rooms;
+
+namespace OrleansChat.Api.Sse;
+
+/// <summary>
+/// <c>GET /rooms/{roomId}/events</c> for one client: joins the node's live feed for the room first, replays
+/// history after the resume point while the feed buffers, then writes live frames, skipping any seq it has
+/// already written, so the client sees every message once and in order.
+/// </summary>
+internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter) : IResult
+{
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        var services = httpContext.RequestServices;
+        var options = services.GetRequiredService<IOptions<SseOptions>>().Value;
+        var connections = services.GetRequiredService<SseConnections>();
+        var logger = services.GetRequiredService<ILogger<RoomEventStream>>();
+        var connection = new SseConnection(httpContext, roomId, options.ConnectionBufferMessages);
+        if (!connections.TryAdd(connection))
+        {
+            httpContext.Response.Headers.RetryAfter = "5";
+            await TypedResults.Problem(
+                statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "Too many event streams",
+                detail: $"This node holds its maximum of {options.MaxConnections} event streams; retry on another node.")
+                .ExecuteAsync(httpContext);
+            return;
+        }
+
+        var cancellationToken = httpContext.RequestAborted;
+        try
+        {
+            var response = httpContext.Response;
+            response.ContentType = "text/event-stream";
+            response.Headers.CacheControl = "no-cache";
+            response.Headers["X-Accel-Buffering"] = "no";
+            httpContext.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+            var writer = response.BodyWriter;
+            writer.Write(SseFrame.Retry(options.RetryMilliseconds).Bytes.Span);
+            await writer.FlushAsync(cancellationToken);
+
+            var feeds = services.GetRequiredService<RoomFeeds>();
+            await using var membership = await feeds.JoinAsync(roomId, connection, cancellationToken);
+            var written = ResumeAfter is { } after
+                ? await ReplayAsync(services.GetRequiredService<IGrainFactory>().GetGrain<IRoomGrain>(roomId), after, membership.JoinedAtSeq, writer, cancellationToken)
+                : membership.JoinedAtSeq;
+            connection.MarkWritten();
+            await PumpAsync(connection, written, writer, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception exception) when (!connection.Overflowed && ClusterUnavailableHandler.IsClusterFailure(exception))
+        {
+            // Headers are gone already: ending the stream makes the browser reconnect after the retry hint.
+            LogClusterUnavailable(logger, exception, roomId);
+        }
+        finally
+        {
+            connections.Remove(connection);
+            if (connection.Overflowed)
+            {
+                LogSlowClient(logger, roomId, httpContext.Connection.RemoteIpAddress?.ToString());
+            }
+        }
+    }
+
+    /// <summary>Writes history after <paramref name="after"/> up to at least where the live feed took over.</summary>
+    private async Task<long> ReplayAsync(IRoomGrain room, long after, long joinedAtSeq, PipeWriter writer, CancellationToken cancellationToken)
+    {
+        var page = await room.GetHistory(new HistoryQuery(after, null, RoomsApi.MaxPageSize));
+        if (after > page.LastSeq)
+        {
+            writer.Write(SseFrame.Reset(roomId, page.LastSeq).Bytes.Span);
+            await writer.FlushAsync(cancellationToken);
+            return page.LastSeq;
+        }
+
+        var written = after;
+        while (true)
+        {
+            if (written < page.FirstRetainedSeq - 1)
+            {
+                writer.Write(SseFrame.Gap(roomId, written + 1, page.FirstRetainedSeq - 1).Bytes.Span);
+                written = page.FirstRetainedSeq - 1;
+            }
+
+            foreach (var message in page.Messages)
+            {
+                if (message.Seq > written)
+                {
+                    writer.Write(SseFrame.Chat(message).Bytes.Span);
+                    written = message.Seq;
+                }
+            }
+
+            await writer.FlushAsync(cancellationToken);
+            if (written >= joinedAtSeq || page.Messages.Count == 0)
+            {
+                return written;
+            }
+
+            page = await room.GetHistory(new HistoryQuery(written, null, RoomsApi.MaxPageSize));
+        }
+    }
+
+    private static async Task PumpAsync(SseConnection connection, long written, PipeWriter writer, CancellationToken cancellationToken)
+    {
+        var frames = connection.Frames;
+        while (await frames.WaitToReadAsync(cancellationToken))
+        {
+            while (frames.TryRead(out var frame))
+            {
+                if (frame.Seq != 0)
+                {
+                    if (frame.Seq <= written)
+                    {
+                        continue;
+                    }
+
+                    written = frame.Seq;
+                }
+
+                writer.Write(frame.Bytes.Span);
+            }
+
+            var flushed = await writer.FlushAsync(cancellationToken);
+            connection.MarkWritten();
+            if (flushed.IsCompleted)
+            {
+                return;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Disconnected a client of room {RoomId} at {RemoteIp} that read too slowly; it will resume from history.")]
+    private static partial void LogSlowClient(ILogger logger, string roomId, string? remoteIp);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ended an event stream of room {RoomId}: the cluster is unavailable.")]
+    private static partial void LogClusterUnavailable(ILogger logger, Exception exception, string roomId);
+}

@@ -1,0 +1,49 @@
+using System.Threading.Channels;
+
+namespace OrleansChat.Api.Sse;
+
+/// <summary>
+/// One client's event stream: a bounded queue of frames between the room feed and the response.
+/// A client that lets the queue fill is disconnected, so it never slows the feed or the other clients.
+/// </summary>
+internal sealed class SseConnection
+{
+    private readonly Channel<SseFrame> _frames;
+    private readonly HttpContext _context;
+    private long _lastWriteTicks = Environment.TickCount64;
+    private int _overflowed;
+
+    public SseConnection(HttpContext context, string roomId, int capacity)
+    {
+        _context = context;
+        RoomId = roomId;
+        _frames = Channel.CreateBounded<SseFrame>(new BoundedChannelOptions(capacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+    }
+
+    public string RoomId { get; }
+
+    public ChannelReader<SseFrame> Frames => _frames.Reader;
+
+    public bool Overflowed => Volatile.Read(ref _overflowed) == 1;
+
+    /// <summary>Milliseconds since anything was last written to this client.</summary>
+    public long IdleMilliseconds => Environment.TickCount64 - Interlocked.Read(ref _lastWriteTicks);
+
+    public void Enqueue(SseFrame frame)
+    {
+        if (!_frames.Writer.TryWrite(frame) && Interlocked.Exchange(ref _overflowed, 1) == 0)
+        {
+            _frames.Writer.TryComplete();
+            _context.Abort();
+        }
+    }
+
+    public void MarkWritten() => Interlocked.Exchange(ref _lastWriteTicks, Environment.TickCount64);
+
+    /// <summary>Ends the stream cleanly once what is queued has been written.</summary>
+    public void Close() => _frames.Writer.TryComplete();
+}

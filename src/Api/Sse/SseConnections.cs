@@ -1,0 +1,75 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using OrleansChat.Api.Hosting;
+
+namespace OrleansChat.Api.Sse;
+
+/// <summary>
+/// Every open event stream of this node: caps their number, writes keep-alives to the idle ones, and ends them
+/// all cleanly when the node shuts down so browsers reconnect elsewhere at once.
+/// </summary>
+internal sealed class SseConnections(IOptions<SseOptions> options, IHostApplicationLifetime lifetime) : BackgroundService
+{
+    private readonly SseOptions _options = options.Value;
+    private readonly ConcurrentDictionary<SseConnection, byte> _open = new(ReferenceEqualityComparer.Instance);
+    private int _count;
+    private volatile bool _stopping;
+
+    public int Count => Volatile.Read(ref _count);
+
+    public bool TryAdd(SseConnection connection)
+    {
+        if (_stopping || Interlocked.Increment(ref _count) > _options.MaxConnections)
+        {
+            if (!_stopping)
+            {
+                Interlocked.Decrement(ref _count);
+            }
+
+            return false;
+        }
+
+        _open.TryAdd(connection, 0);
+        return true;
+    }
+
+    public void Remove(SseConnection connection)
+    {
+        if (_open.TryRemove(connection, out _))
+        {
+            Interlocked.Decrement(ref _count);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var stopping = lifetime.ApplicationStopping.Register(CloseAll);
+        var heartbeatMs = _options.HeartbeatSeconds * 1000L;
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(Math.Min(1000, heartbeatMs / 4)));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                foreach (var connection in _open.Keys)
+                {
+                    if (connection.IdleMilliseconds >= heartbeatMs)
+                    {
+                        connection.Enqueue(SseFrame.KeepAlive);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private void CloseAll()
+    {
+        _stopping = true;
+        foreach (var connection in _open.Keys)
+        {
+            connection.Close();
+        }
+    }
+}

@@ -1,0 +1,12 @@
+namespace OrleansChat;
+
+/// <summary>Names shared by the silos (publishers) and the API nodes (subscribers).</summary>
+public static class ChatStreams
+{
+    public const string ProviderName = "Chat";
+
+    /// <summary>Each room's stream is (<see cref="RoomNamespace"/>, roomId).</summary>
+    public const string RoomNamespace = "room";
+
+    public const string PubSubStore = "PubSubStore";
+}

@@ -1,0 +1,61 @@
+using System.Collections.Concurrent;
+
+namespace OrleansChat;
+
+/// <summary>The room log of the embedded mode and the tests: durable only for the life of the process.</summary>
+public sealed class InMemoryRoomLog : IRoomLog
+{
+    private readonly ConcurrentDictionary<string, RoomEntries> _rooms = new(StringComparer.Ordinal);
+
+    public Task<RoomLogSnapshot> ReadRecentAsync(string roomId, int maxMessages, CancellationToken cancellationToken = default)
+    {
+        if (!_rooms.TryGetValue(roomId, out var room))
+        {
+            return Task.FromResult(RoomLogSnapshot.Empty);
+        }
+
+        lock (room)
+        {
+            var skip = Math.Max(0, room.Messages.Count - maxMessages);
+            return Task.FromResult(new RoomLogSnapshot(room.LastSeq, room.Messages.Skip(skip).ToArray()));
+        }
+    }
+
+    public Task AppendAsync(string roomId, IReadOnlyList<ChatMessage> messages, int maxMessages, CancellationToken cancellationToken = default)
+    {
+        if (messages.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        var room = _rooms.GetOrAdd(roomId, static _ => new RoomEntries());
+        lock (room)
+        {
+            var expectedLastSeq = messages[0].Seq - 1;
+            if (room.LastSeq != expectedLastSeq)
+            {
+                throw new RoomLogConflictException(roomId, expectedLastSeq, room.LastSeq);
+            }
+
+            foreach (var message in messages)
+            {
+                room.Messages.Enqueue(message);
+            }
+
+            room.LastSeq = messages[^1].Seq;
+            while (room.Messages.Count > maxMessages)
+            {
+                room.Messages.Dequeue();
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private sealed class RoomEntries
+    {
+        public Queue<ChatMessage> Messages { get; } = new();
+
+        public long LastSeq { get; set; }
+    }
+}

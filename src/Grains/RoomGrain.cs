@@ -1,0 +1,203 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+using Orleans.Streams;
+
+namespace OrleansChat;
+
+/// <summary>
+/// A chat room: assigns seq numbers, makes messages durable in the room log, answers history from its in-memory
+/// window and publishes every stored batch on the room stream.
+/// </summary>
+/// <remarks>
+/// Reentrant so that posts arriving while an append is in flight queue up and go to the log together as the
+/// next append: a hot room pays one round trip per batch, not per message. All state still changes only inside
+/// single-threaded grain turns, and seqs are handed out in arrival order, so they stay gapless.
+/// </remarks>
+[Reentrant]
+internal sealed partial class RoomGrain(
+    IRoomLog log,
+    IOptions<ChatHistoryOptions> options,
+    TimeProvider time,
+    ILogger<RoomGrain> logger) : Grain, IRoomGrain
+{
+    private const int MaxAppendBatch = 256;
+
+    private readonly int _maxMessages = options.Value.MaxMessages;
+    private readonly Dictionary<(string UserId, string ClientMessageId), long> _seqByClientId = [];
+    private readonly List<PendingPost> _unwritten = [];
+    private string _roomId = "";
+    private RoomWindow _window = null!;
+    private IAsyncStream<MessageBatch> _stream = null!;
+    private bool _flushing;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _roomId = this.GetPrimaryKeyString();
+        var snapshot = await log.ReadRecentAsync(_roomId, _maxMessages, cancellationToken);
+        _window = new RoomWindow(_maxMessages, snapshot.LastSeq, snapshot.Messages);
+        foreach (var message in _window.All())
+        {
+            Remember(message);
+        }
+
+        _stream = this.GetStreamProvider(ChatStreams.ProviderName).GetStream<MessageBatch>(StreamId.Create(ChatStreams.RoomNamespace, _roomId));
+    }
+
+    public async Task<PostResult> Post(PostMessage post)
+    {
+        if (post.ClientMessageId is { } clientMessageId
+            && _seqByClientId.TryGetValue((post.UserId, clientMessageId), out var knownSeq))
+        {
+            var original = knownSeq <= _window.LastSeq
+                ? _window.Get(knownSeq)
+                : await _unwritten[(int)(knownSeq - _window.LastSeq - 1)].Stored.Task;
+            return new PostResult(original, Created: false);
+        }
+
+        var seq = _window.LastSeq + _unwritten.Count + 1;
+        var pending = new PendingPost(new ChatMessage(_roomId, seq, post.UserId, post.Text, Now(), post.ClientMessageId));
+        _unwritten.Add(pending);
+        Remember(pending.Message);
+        if (!_flushing)
+        {
+            _ = FlushAsync();
+        }
+
+        return new PostResult(await pending.Stored.Task, Created: true);
+    }
+
+    public Task<HistoryPage> GetHistory(HistoryQuery query)
+    {
+        var last = _window.LastSeq;
+        var limit = Math.Max(query.Limit, 0);
+
+        // Clamping first keeps the arithmetic below clear of overflow for any seq a client can send.
+        var (from, to) = (Clamp(query.After), Clamp(query.Before)) switch
+        {
+            (null, null) => (last - limit + 1, last),
+            (long after, null) => (after + 1, after + limit),
+            (null, long before) => (before - limit, before - 1),
+            (long after, long before) => (after + 1, Math.Min(before - 1, after + limit)),
+        };
+
+        return Task.FromResult(new HistoryPage(_roomId, last, _window.FirstSeq, _window.Range(from, to)));
+
+        long? Clamp(long? seq) => seq is { } value ? Math.Clamp(value, 0, last + 1) : null;
+    }
+
+    public Task<RoomInfo> GetInfo() => Task.FromResult(new RoomInfo(_roomId, _window.LastSeq, _window.FirstSeq));
+
+    private async Task FlushAsync()
+    {
+        _flushing = true;
+        try
+        {
+            while (_unwritten.Count > 0)
+            {
+                var batch = _unwritten.Take(MaxAppendBatch).ToArray();
+                var messages = Array.ConvertAll(batch, static p => p.Message);
+                try
+                {
+                    await log.AppendAsync(_roomId, messages, _maxMessages);
+                }
+                catch (Exception exception)
+                {
+                    FailUnwritten(exception);
+                    return;
+                }
+
+                _unwritten.RemoveRange(0, batch.Length);
+                foreach (var message in messages)
+                {
+                    if (_window.Append(message) is { } evicted)
+                    {
+                        Forget(evicted);
+                    }
+                }
+
+                foreach (var pending in batch)
+                {
+                    pending.Stored.SetResult(pending.Message);
+                }
+
+                await PublishAsync(messages);
+            }
+        }
+        finally
+        {
+            _flushing = false;
+        }
+    }
+
+    /// <summary>
+    /// The log's state is unknown after a failed append (it may even hold the batch), so nothing queued can
+    /// keep its seq: fail every waiting post and let a fresh activation reload the truth from the log.
+    /// </summary>
+    private void FailUnwritten(Exception exception)
+    {
+        LogAppendFailed(exception, _roomId, _unwritten.Count);
+        var failed = _unwritten.ToArray();
+        _unwritten.Clear();
+        var error = new RoomUnavailableException($"Room '{_roomId}' could not store the message; retry.", exception);
+        foreach (var pending in failed)
+        {
+            Forget(pending.Message);
+            pending.Stored.SetException(error);
+        }
+
+        DeactivateOnIdle();
+    }
+
+    /// <summary>
+    /// A lost publication is not fatal: the message is durable, and API nodes fill seq gaps from the room.
+    /// </summary>
+    private async Task PublishAsync(ChatMessage[] messages)
+    {
+        try
+        {
+            await _stream.OnNextAsync(new MessageBatch(messages));
+        }
+        catch (Exception exception)
+        {
+            LogPublishFailed(exception, _roomId, messages[0].Seq, messages[^1].Seq);
+        }
+    }
+
+    private void Remember(ChatMessage message)
+    {
+        if (message.ClientMessageId is { } clientMessageId)
+        {
+            _seqByClientId[(message.UserId, clientMessageId)] = message.Seq;
+        }
+    }
+
+    private void Forget(ChatMessage message)
+    {
+        if (message.ClientMessageId is { } clientMessageId
+            && _seqByClientId.TryGetValue((message.UserId, clientMessageId), out var seq)
+            && seq == message.Seq)
+        {
+            _seqByClientId.Remove((message.UserId, clientMessageId));
+        }
+    }
+
+    private DateTimeOffset Now()
+    {
+        var now = time.GetUtcNow();
+        return new DateTimeOffset(now.Ticks - now.Ticks % TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Room {RoomId}: append failed; {Count} unacknowledged posts failed, reactivating.")]
+    private partial void LogAppendFailed(Exception exception, string roomId, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Room {RoomId}: publishing seq {FromSeq}..{ToSeq} failed; API nodes will backfill.")]
+    private partial void LogPublishFailed(Exception exception, string roomId, long fromSeq, long toSeq);
+
+    private sealed class PendingPost(ChatMessage message)
+    {
+        public ChatMessage Message { get; } = message;
+
+        public TaskCompletionSource<ChatMessage> Stored { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
