@@ -139,7 +139,8 @@ internal sealed partial class RoomGrain(
         LogAppendFailed(exception, _roomId, _unwritten.Count);
         var failed = _unwritten.ToArray();
         _unwritten.Clear();
-        var error = new RoomUnavailableException($"Room '{_roomId}' could not store the message; retry.", exception);
+        // The cause stays in this silo's log: store exceptions need not be serializable to the caller.
+        var error = new RoomUnavailableException($"Room '{_roomId}' could not store the message; retry.");
         foreach (var pending in failed)
         {
             Forget(pending.Message);

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs every test suite of OrleansChat, installing what the suites need, and ends with one line:
+# "N passed, N failed" over all suites. Exit code 0 only when every suite ran and nothing failed.
+set -uo pipefail
+cd "$(dirname "$0")"
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+passed=0
+failed=0
+status=0
+
+# A .NET suite: adds its summary line's counts to the totals; a suite that printed none counts as one failure.
+run_dotnet_suite() {
+  local project=$1 log
+  log=$(mktemp)
+  echo "== $project"
+  dotnet test "$project" --no-build -c Release 2>&1 | tee "$log"
+  local summary
+  summary=$(grep -E '(Passed|Failed)! +- Failed: +[0-9]+, Passed: +[0-9]+' "$log" | tail -n 1)
+  if [ -z "$summary" ]; then
+    echo "!! $project printed no test summary"
+    failed=$((failed + 1)); status=1
+  else
+    local f p
+    f=$(sed -E 's/.*Failed: +([0-9]+),.*/\1/' <<<"$summary")
+    p=$(sed -E 's/.*Passed: +([0-9]+),.*/\1/' <<<"$summary")
+    passed=$((passed + p)); failed=$((failed + f))
+    [ "$f" -eq 0 ] || status=1
+  fi
+  rm -f "$log"
+}
+
+build_log=$(mktemp)
+if ! dotnet build OrleansChat.sln -c Release >"$build_log" 2>&1; then
+  grep -E 'error|Warn' "$build_log" | sort -u | head -n 30
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+rm -f "$build_log"
+
+run_dotnet_suite tests/OrleansChat.Tests
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] || status=1
+exit $status
