@@ -34,19 +34,19 @@ internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter) 
         }
 
         var cancellationToken = httpContext.RequestAborted;
+        var response = httpContext.Response;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+        httpContext.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        var writer = response.BodyWriter;
+        writer.Write(SseFrame.Retry(options.RetryMilliseconds).Bytes.Span);
         try
         {
-            var response = httpContext.Response;
-            response.ContentType = "text/event-stream";
-            response.Headers.CacheControl = "no-cache";
-            response.Headers["X-Accel-Buffering"] = "no";
-            httpContext.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-            var writer = response.BodyWriter;
-            writer.Write(SseFrame.Retry(options.RetryMilliseconds).Bytes.Span);
-            await writer.FlushAsync(cancellationToken);
-
+            // Join before the first flush: a client that sees the stream open receives everything posted after.
             var feeds = services.GetRequiredService<RoomFeeds>();
             await using var membership = await feeds.JoinAsync(roomId, connection, cancellationToken);
+            await writer.FlushAsync(cancellationToken);
             var written = ResumeAfter is { } after
                 ? await ReplayAsync(services.GetRequiredService<IGrainFactory>().GetGrain<IRoomGrain>(roomId), after, membership.JoinedAtSeq, writer, cancellationToken)
                 : membership.JoinedAtSeq;
@@ -58,7 +58,7 @@ internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter) 
         }
         catch (Exception exception) when (!connection.Overflowed && ClusterUnavailableHandler.IsClusterFailure(exception))
         {
-            // Headers are gone already: ending the stream makes the browser reconnect after the retry hint.
+            // A 200 that ends at once, not a 503: EventSource reconnects (after the retry hint) only after a 200.
             LogClusterUnavailable(logger, exception, roomId);
         }
         finally
