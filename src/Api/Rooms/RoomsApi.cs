@@ -19,6 +19,7 @@ internal static class RoomsApi
         room.MapGet("", GetRoom);
         room.MapGet("/messages", GetMessages);
         room.MapPost("/messages", PostMessage).RequireRateLimiting(PostsRateLimitPolicy);
+        room.MapGet("/messages/{seq}", GetMessage);
         room.MapGet("/events", GetEvents);
         return endpoints;
     }
@@ -58,6 +59,28 @@ internal static class RoomsApi
 
         var page = await grains.GetGrain<IRoomGrain>(roomId).GetHistory(new HistoryQuery(afterSeq, beforeSeq, (int)(pageSize ?? DefaultPageSize)));
         return TypedResults.Ok(page);
+    }
+
+    /// <summary>The message a <c>201</c>'s <c>Location</c> names, while it is retained.</summary>
+    public static async Task<Results<Ok<ChatMessage>, ProblemHttpResult>> GetMessage(string roomId, string seq, IGrainFactory grains)
+    {
+        if (!RoomRequest.IsValidRoomId(roomId))
+        {
+            return InvalidRoomId(roomId);
+        }
+
+        if (!RoomRequest.TryParseNumber(seq, long.MaxValue, out var number) || number == 0)
+        {
+            return InvalidQuery($"The seq must be a positive integer, not '{seq}'.");
+        }
+
+        var page = await grains.GetGrain<IRoomGrain>(roomId).GetHistory(new HistoryQuery(number - 1, null, 1));
+        return page.Messages is [var message] && message.Seq == number
+            ? TypedResults.Ok(message)
+            : TypedResults.Problem(
+                statusCode: StatusCodes.Status404NotFound,
+                title: "No such message",
+                detail: $"Room '{roomId}' has no retained message {number} (lastSeq {page.LastSeq}, firstRetainedSeq {page.FirstRetainedSeq}).");
     }
 
     public static async Task<Results<Created<ChatMessage>, Ok<ChatMessage>, ProblemHttpResult>> PostMessage(

@@ -27,8 +27,8 @@ internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter) 
             httpContext.Response.Headers.RetryAfter = "5";
             await TypedResults.Problem(
                 statusCode: StatusCodes.Status503ServiceUnavailable,
-                title: "Too many event streams",
-                detail: $"This node holds its maximum of {options.MaxConnections} event streams; retry on another node.")
+                title: "No room for another event stream",
+                detail: $"This node is shutting down or holds its maximum of {options.MaxConnections} event streams; retry on another node.")
                 .ExecuteAsync(httpContext);
             return;
         }

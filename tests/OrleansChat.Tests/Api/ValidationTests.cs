@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using OrleansChat.Tests.Infrastructure;
@@ -126,6 +127,21 @@ public sealed class ValidationTests(EmbeddedApiFixture fixture) : IClassFixture<
     {
         await using var client = await Api.ConnectAsync(NewRoom(), header, query);
         await AssertProblemAsync(client.Response, 400);
+    }
+
+    [Fact]
+    public async Task The_location_of_a_created_message_serves_it_and_other_seqs_get_404_or_400()
+    {
+        var room = NewRoom();
+        var created = await Api.Http.PostAsJsonAsync($"/rooms/{room}/messages", new { userId = "ann", text = "findable" });
+        var location = created.Headers.Location!.OriginalString;
+
+        Assert.Equal($"/rooms/{room}/messages/1", location);
+        var message = await Api.Http.GetFromJsonAsync<ChatMessage>(location);
+        Assert.Equal("findable", message!.Text);
+        await AssertProblemAsync(await Api.Http.GetAsync($"/rooms/{room}/messages/2"), 404);
+        await AssertProblemAsync(await Api.Http.GetAsync($"/rooms/{room}/messages/0"), 400);
+        await AssertProblemAsync(await Api.Http.GetAsync($"/rooms/{room}/messages/x"), 400);
     }
 
     [Fact]
