@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
 using OrleansChat.Api.Feeds;
 using OrleansChat.Tests.Infrastructure;
 
@@ -46,6 +47,55 @@ public sealed class FeedTests
         await api.PostAsync(room, "ann", "m3 (after resubscribing)");
         await client.WaitForSeqAsync(3);
         Assert.Equal([1, 2, 3], client.ChatSeqs);
+    }
+
+    [Fact]
+    public async Task A_room_quiet_for_longer_than_the_stream_inactivity_period_still_delivers()
+    {
+        await using var api = await ApiHost.StartAsync(
+            new Dictionary<string, string?> { ["Chat:Feed:CheckIntervalSeconds"] = "0.5" },
+            services => services.Configure<StreamPullingAgentOptions>(ChatStreams.ProviderName, o =>
+            {
+                o.StreamInactivityPeriod = TimeSpan.FromMilliseconds(300);
+            }));
+        var room = NewRoom();
+        await using var client = await api.ConnectAsync(room);
+        await api.PostAsync(room, "ann", "m1");
+        await client.WaitForSeqAsync(1);
+
+        // Past the inactivity period the pulling agent may forget the idle stream's consumers (orleans#8542).
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        await api.PostAsync(room, "ann", "m2 after a quiet spell");
+        await api.PostAsync(room, "ann", "m3");
+
+        await client.WaitForSeqAsync(3);
+        Assert.Equal([1, 2, 3], client.ChatSeqs);
+    }
+
+    [Fact]
+    public async Task A_feed_whose_subscription_vanished_resubscribes_and_catches_up()
+    {
+        await using var api = await ApiHost.StartAsync(new Dictionary<string, string?> { ["Chat:Feed:CheckIntervalSeconds"] = "0.3" });
+        var room = NewRoom();
+        await using var client = await api.ConnectAsync(room);
+        await api.PostAsync(room, "ann", "m1");
+        await client.WaitForSeqAsync(1);
+
+        // What lost pub-sub state looks like to the node: its subscription is simply gone.
+        var stream = api.Services.GetRequiredService<IClusterClient>().GetStreamProvider(ChatStreams.ProviderName)
+            .GetStream<MessageBatch>(StreamId.Create(ChatStreams.RoomNamespace, room));
+        var handles = await stream.GetAllSubscriptionHandles();
+        Assert.Single(handles);
+        await handles[0].UnsubscribeAsync();
+
+        await api.PostAsync(room, "ann", "m2");
+        await api.PostAsync(room, "ann", "m3");
+        await client.WaitForSeqAsync(3);
+        await api.PostAsync(room, "ann", "m4 on the new subscription");
+        await client.WaitForSeqAsync(4);
+
+        Assert.Equal([1, 2, 3, 4], client.ChatSeqs);
+        Assert.Single(await stream.GetAllSubscriptionHandles());
     }
 
     [Fact]
