@@ -162,6 +162,7 @@ export class RoomSession {
 
   #show(message) {
     if (this.#shown.has(message.seq)) {
+      this.#view.removePending(message.clientMessageId);
       return;
     }
 
