@@ -25,9 +25,10 @@ export function launchBrowser() {
  * A new tab of its own (own context: own cookies, own connection pool) on the chat page. Uncaught page errors
  * are collected in `page.errors`; tests check it stays empty.
  */
-export async function openPage(browser, url, { viewport = { width: 1000, height: 700 } } = {}) {
+export async function openPage(browser, url, { viewport = { width: 1000, height: 700 }, routes } = {}) {
   const context = await browser.newContext({ viewport });
   context.setDefaultTimeout(uiTimeoutMs);
+  await routes?.(context);
   const page = await context.newPage();
   page.errors = [];
   page.on('pageerror', (error) => page.errors.push(error));

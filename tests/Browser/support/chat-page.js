@@ -8,12 +8,15 @@ export class ChatPage {
     this.page = page;
   }
 
-  /** Opens `/?room=ROOM&user=NAME` (either may be left out) and, with both, waits until the room is live. */
-  static async open(browser, baseUrl, { room, user, viewport } = {}) {
+  /**
+   * Opens `/?room=ROOM&user=NAME` (either may be left out) and, with both, waits until the room is live.
+   * `routes(context)` may intercept requests before the page loads.
+   */
+  static async open(browser, baseUrl, { room, user, viewport, routes } = {}) {
     const query = new URLSearchParams();
     if (room !== undefined) query.set('room', room);
     if (user !== undefined) query.set('user', user);
-    const chat = new ChatPage(await openPage(browser, `${baseUrl}/?${query}`, { viewport }));
+    const chat = new ChatPage(await openPage(browser, `${baseUrl}/?${query}`, { viewport, routes }));
     if (room !== undefined && user !== undefined) {
       await chat.waitForConnection('live');
     }
