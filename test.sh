@@ -31,6 +31,39 @@ run_dotnet_suite() {
   rm -f "$log"
 }
 
+# The browser suite (tests/Browser): node's test runner prints "# pass N" and "# fail N" (TAP); they are added to
+# the totals, and a run that printed none counts as one failure.
+run_browser_suite() {
+  local dir=tests/Browser log
+  echo "== $dir"
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    echo "!! $dir needs Node.js 20+ with npm"
+    failed=$((failed + 1)); status=1
+    return
+  fi
+
+  # Debian's Chromium is the browser (test tools cannot download their own here); the emoji font is for the page.
+  if ! scripts/ensure-packages.sh chromium fonts-noto-color-emoji || ! (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error); then
+    echo "!! $dir could not install what it needs"
+    failed=$((failed + 1)); status=1
+    return
+  fi
+
+  log=$(mktemp)
+  (cd "$dir" && node --test --test-reporter=tap --test-concurrency=1) 2>&1 | tee "$log"
+  local p f
+  p=$(grep -E '^# pass [0-9]+$' "$log" | tail -n 1 | grep -oE '[0-9]+')
+  f=$(grep -E '^# fail [0-9]+$' "$log" | tail -n 1 | grep -oE '[0-9]+')
+  if [ -z "$p" ] || [ -z "$f" ]; then
+    echo "!! $dir printed no test counts"
+    failed=$((failed + 1)); status=1
+  else
+    passed=$((passed + p)); failed=$((failed + f))
+    [ "$f" -eq 0 ] || status=1
+  fi
+  rm -f "$log"
+}
+
 build_log=$(mktemp)
 if ! dotnet build OrleansChat.sln -c Release >"$build_log" 2>&1; then
   grep -E 'error|Warn' "$build_log" | sort -u | head -n 30
@@ -40,6 +73,7 @@ fi
 rm -f "$build_log"
 
 run_dotnet_suite tests/OrleansChat.Tests
+run_browser_suite
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] || status=1

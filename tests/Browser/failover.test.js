@@ -1,0 +1,79 @@
+// A page keeps working when the API node under it dies: it shows it is reconnecting, gets back on its own,
+// delivers what was sent meanwhile, and ends up showing exactly the room's messages, each once.
+//
+// The scenario takes a target, so another topology only needs a target of its own:
+//   { baseUrl, historySurvives, crash(), recover() }
+// e.g. the loopback cluster: baseUrl http://127.0.0.1:8080 (nginx), historySurvives true (Redis keeps the room),
+// crash() runs `deploy/local/cluster.sh kill api1`, recover() does nothing (the other nodes carry on).
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { history, post, uniqueRoom } from './support/api.js';
+import { launchBrowser } from './support/browser.js';
+import { ChatPage } from './support/chat-page.js';
+import { EmbeddedServer } from './support/server.js';
+
+const timeout = 120_000;
+
+async function pageSurvivesNodeLoss(browser, target) {
+  const room = uniqueRoom('failover');
+  const page = await ChatPage.open(browser, target.baseUrl, { room, user: 'ann' });
+  try {
+    for (const text of ['before 1', 'before 2', 'before 3']) {
+      await post(target.baseUrl, room, 'bob', text);
+    }
+
+    await page.waitForTexts('before 1', 'before 2', 'before 3');
+
+    await target.crash();
+    await page.waitForConnection('reconnecting');
+    // Sent into the outage: the page keeps retrying until a node takes it.
+    await page.send('sent while the node was down');
+    await target.recover();
+
+    if (!target.historySurvives) {
+      // The room came back empty: the stream's Last-Event-ID is past its lastSeq, so the page must start over.
+      await page.waitForNotice(/lost this room’s history/);
+    }
+
+    await page.waitForTexts('sent while the node was down');
+    await page.waitForConnection('live');
+    for (const text of ['after 1', 'after 2', 'after 3']) {
+      await post(target.baseUrl, room, 'bob', text);
+    }
+
+    await page.waitForTexts('after 1', 'after 2', 'after 3');
+    await page.waitForOutboxEmpty();
+
+    const stored = (await history(target.baseUrl, room)).messages.map(({ seq, userId, text }) => ({ seq, user: userId, text }));
+    assert.deepEqual(await page.messages(), stored, 'the page shows exactly the room\'s messages, in order, each once');
+    assert.ok(stored.some((message) => message.text === 'after 3'));
+    page.assertNoPageErrors();
+  } finally {
+    await page.close();
+  }
+}
+
+describe('failover', () => {
+  let server;
+  let browser;
+
+  before(async () => {
+    server = await EmbeddedServer.start();
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  test('a page recovers when the embedded server is killed and restarted on the same port', { timeout }, async () => {
+    await pageSurvivesNodeLoss(browser, {
+      baseUrl: server.baseUrl,
+      historySurvives: false,
+      crash: () => server.kill(),
+      recover: () => server.restart(),
+    });
+  });
+});

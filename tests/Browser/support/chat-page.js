@@ -1,0 +1,81 @@
+// The chat page as a test sees it: what a user does (open, type, send, scroll back) and what a user sees
+// (messages in order, notices, the connection state), with waits on DOM conditions instead of sleeps.
+
+import { openPage } from './browser.js';
+
+export class ChatPage {
+  constructor(page) {
+    this.page = page;
+  }
+
+  /**
+   * Opens `/?room=ROOM&user=NAME` (either may be left out) and, with both, waits until the room is live.
+   * `routes(context)` may intercept requests before the page loads.
+   */
+  static async open(browser, baseUrl, { room, user, viewport, routes } = {}) {
+    const query = new URLSearchParams();
+    if (room !== undefined) query.set('room', room);
+    if (user !== undefined) query.set('user', user);
+    const chat = new ChatPage(await openPage(browser, `${baseUrl}/?${query}`, { viewport, routes }));
+    if (room !== undefined && user !== undefined) {
+      await chat.waitForConnection('live');
+    }
+
+    return chat;
+  }
+
+  async send(text) {
+    await this.page.fill('#text', text);
+    await this.page.press('#text', 'Enter');
+  }
+
+  /** Messages on screen with a seq, in screen order. */
+  messages() {
+    return this.page.$$eval('#messages li.message', (items) => items.map((item) => ({
+      seq: Number(item.dataset.seq),
+      user: item.querySelector('.author').textContent,
+      text: item.querySelector('.text').textContent,
+    })));
+  }
+
+  async texts() {
+    return (await this.messages()).map((message) => message.text);
+  }
+
+  /** Waits until every one of `texts` is on screen as a stored message (not one still being sent). */
+  async waitForTexts(...texts) {
+    await this.page.waitForFunction((wanted) => {
+      const shown = new Set([...document.querySelectorAll('#messages li.message .text')].map((text) => text.textContent));
+      return wanted.every((text) => shown.has(text));
+    }, texts);
+  }
+
+  async waitForMessageCount(count) {
+    await this.page.waitForFunction((n) => document.querySelectorAll('#messages li.message').length === n, count);
+  }
+
+  async waitForConnection(state) {
+    await this.page.waitForSelector(`#connection[data-state="${state}"]`);
+  }
+
+  async waitForNotice(pattern) {
+    await this.page.waitForFunction((source) => [...document.querySelectorAll('#messages li.notice')]
+      .some((notice) => new RegExp(source).test(notice.textContent)), pattern.source);
+  }
+
+  /** Waits until the outbox is empty: every message sent from this page has come back stored. */
+  async waitForOutboxEmpty() {
+    await this.page.waitForFunction(() => document.querySelectorAll('#outbox li').length === 0);
+  }
+
+  /** Fails with what went wrong in the page, if anything did. */
+  assertNoPageErrors() {
+    if (this.page.errors.length > 0) {
+      throw new Error(`Uncaught errors in the page: ${this.page.errors.map((error) => error.message).join('; ')}`);
+    }
+  }
+
+  async close() {
+    await this.page.context().close();
+  }
+}
