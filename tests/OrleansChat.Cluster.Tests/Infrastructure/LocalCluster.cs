@@ -1,10 +1,10 @@
 using System.Diagnostics;
-using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Orleans.Runtime;
+using StackExchange.Redis;
 using Xunit.Abstractions;
 using Xunit.Sdk;
 
@@ -92,6 +92,20 @@ public sealed class LocalCluster : IAsyncLifetime
         };
     }
 
+    /// <summary>
+    /// Deletes the stream pub-sub state of the cluster from Redis, as a silo crash with an in-memory pub-sub store
+    /// would lose it: the API nodes' subscriptions are then gone without anyone telling them. Returns the keys deleted.
+    /// </summary>
+    public async Task<int> ForgetStreamSubscriptionsAsync()
+    {
+        await using var redis = await ConnectionMultiplexer.ConnectAsync("127.0.0.1:6380");
+        var keys = redis.GetServer("127.0.0.1", 6380).Keys(pattern: $"orleanschat/{await ClusterIdAsync()}/pubsub/*").ToArray();
+        return (int)await redis.GetDatabase().KeyDeleteAsync(keys);
+    }
+
+    private static async Task<string> ClusterIdAsync() =>
+        (await File.ReadAllTextAsync(Path.Combine(Root, "deploy", "local", ".state", "cluster-id"))).Trim();
+
     private async Task<IHost> OrleansClientAsync()
     {
         if (_orleansClient is not null)
@@ -99,7 +113,7 @@ public sealed class LocalCluster : IAsyncLifetime
             return _orleansClient;
         }
 
-        var clusterId = (await File.ReadAllTextAsync(Path.Combine(Root, "deploy", "local", ".state", "cluster-id"))).Trim();
+        var clusterId = await ClusterIdAsync();
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
         builder.UseOrleansClient(client =>
