@@ -289,6 +289,8 @@ cmd_down() {
   rm -f "$state/cluster-id"
 }
 
+usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; }
+
 main() {
   local command=${1:-}
   shift || true
@@ -305,7 +307,8 @@ main() {
       start_node "$1"
       [ "${2:-}" = "--no-wait" ] || wait_serving "$1" ;;
     status) print_status ;;
-    *) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; [ -z "$command" ] || exit 2 ;;
+    help | -h | --help) usage ;;
+    *) usage; exit 2 ;;
   esac
 }
 
