@@ -14,6 +14,7 @@ namespace OrleansChat.Api.Hosting;
 public static class ChatApiExtensions
 {
     private const string ReadyTag = "ready";
+    private const string KnownNetworksKey = "Chat:ForwardedHeaders:KnownNetworks";
 
     /// <summary>The HTTP side: options, JSON, errors, rate limits, health, SSE connections and room feeds.</summary>
     public static WebApplicationBuilder AddChatApi(this WebApplicationBuilder builder)
@@ -34,6 +35,7 @@ public static class ChatApiExtensions
         services.AddProblemDetails();
         services.AddExceptionHandler<ClusterUnavailableHandler>();
         services.Configure<ForwardedHeadersOptions>(o => o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IConfiguration>(TrustProxyNetworks);
         services.AddRateLimiter(AddPostRateLimit);
         services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: [ReadyTag]);
 
@@ -48,6 +50,7 @@ public static class ChatApiExtensions
     {
         app.UseForwardedHeaders();
         app.UseExceptionHandler();
+        app.UseWhen(http => http.Request.Path.StartsWithSegments("/rooms"), rooms => rooms.Use(ClusterUnavailableHandler.RejectUntilStartedAsync));
         app.UseStatusCodePages();
         app.UseDefaultFiles();
         app.UseStaticFiles();
@@ -57,6 +60,23 @@ public static class ChatApiExtensions
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
         app.MapRoomsApi();
         return app;
+    }
+
+    /// <summary>
+    /// Loopback proxies are trusted by default; a load balancer elsewhere (nginx in its own container) must be listed
+    /// in <c>Chat:ForwardedHeaders:KnownNetworks</c>, or every client would share the balancer's rate limit.
+    /// </summary>
+    private static void TrustProxyNetworks(ForwardedHeadersOptions options, IConfiguration configuration)
+    {
+        foreach (var network in configuration.GetSection(KnownNetworksKey).Get<string[]>() ?? [])
+        {
+            if (!System.Net.IPNetwork.TryParse(network, out var parsed))
+            {
+                throw new InvalidOperationException($"{KnownNetworksKey} holds '{network}', which is not a network in CIDR notation (e.g. 172.28.0.0/16).");
+            }
+
+            options.KnownIPNetworks.Add(parsed);
+        }
     }
 
     private static void AddPostRateLimit(RateLimiterOptions limiter)

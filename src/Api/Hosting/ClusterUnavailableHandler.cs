@@ -18,9 +18,30 @@ internal sealed class ClusterUnavailableHandler(IProblemDetailsService problems)
             return false;
         }
 
+        return await WriteAsync(problems, httpContext, exception);
+    }
+
+    /// <summary>
+    /// Until the host has started, a cluster client is still connecting, and its grain calls fail with errors that
+    /// do not say so (no implementation known for the grain interface): room requests get the outage's 503 instead.
+    /// </summary>
+    public static async Task RejectUntilStartedAsync(HttpContext httpContext, RequestDelegate next)
+    {
+        var lifetime = httpContext.RequestServices.GetRequiredService<IHostApplicationLifetime>();
+        if (lifetime.ApplicationStarted.IsCancellationRequested)
+        {
+            await next(httpContext);
+            return;
+        }
+
+        await WriteAsync(httpContext.RequestServices.GetRequiredService<IProblemDetailsService>(), httpContext, exception: null);
+    }
+
+    private static ValueTask<bool> WriteAsync(IProblemDetailsService problems, HttpContext httpContext, Exception? exception)
+    {
         httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return await problems.TryWriteAsync(new ProblemDetailsContext
+        return problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = httpContext,
             Exception = exception,

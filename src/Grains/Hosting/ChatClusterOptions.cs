@@ -22,13 +22,24 @@ public sealed class ChatClusterOptions
     [Required]
     public string ServiceId { get; set; } = "orleanschat";
 
-    public ClusteringKind Clustering { get; set; } = ClusteringKind.Localhost;
+    /// <summary>
+    /// Where membership lives. Not named <c>Clustering</c>: Orleans reads <c>Orleans:Clustering</c> itself, as a
+    /// provider section.
+    /// </summary>
+    public ClusteringKind ClusterProvider { get; set; } = ClusteringKind.Localhost;
 
     [Range(1, 65535)]
     public int SiloPort { get; set; } = 11111;
 
     [Range(1, 65535)]
     public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>
+    /// Redis clustering: the address, or a host name resolved at start, under which the other silos and the clients
+    /// reach this silo (a container's service name in compose).
+    /// </summary>
+    [Required]
+    public string AdvertisedHost { get; set; } = "127.0.0.1";
 
     /// <summary>Localhost clustering: the silo port of the silo that keeps the membership table.</summary>
     [Range(1, 65535)]

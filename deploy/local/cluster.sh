@@ -1,0 +1,315 @@
+#!/usr/bin/env bash
+# OrleansChat as a real cluster on loopback: Redis, two silos, two API nodes and nginx in front of them, each its own
+# process, started from the same builds and entry points as the container images (see docker-compose.yml).
+#
+#   cluster.sh up [--no-build]   build once, start whatever is not running, return when both API nodes are ready
+#   cluster.sh kill NAME         SIGKILL one of silo1 silo2 api1 api2 (a crash: no goodbye to the cluster)
+#   cluster.sh stop NAME         SIGTERM it and wait (a graceful shutdown)
+#   cluster.sh start NAME [--no-wait]  start it again; returns when it serves (API: /readyz 200, silo: Active)
+#   cluster.sh status            what runs, where
+#   cluster.sh down              stop everything this script started (Redis data stays in the state folder)
+#   cluster.sh clean             down, then delete the state folder (logs and Redis data)
+#
+# Ports: nginx 127.0.0.1:8080, api1 :8081, api2 :8082, Redis :6380, silo1 11211/gateway 30211, silo2 11212/30212.
+# State (pids, logs, Redis AOF, nginx config) lives in deploy/local/.state/. Environment variables set when calling
+# this script reach the nodes it starts, e.g. Chat__RateLimit__PostsPerSecond=0 or Chat__History__MaxMessages=200.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../.." && pwd)
+state=$here/.state
+logs=$state/logs
+pids=$state/pids
+
+redis_port=6380
+nginx_port=8080
+service_id=orleanschat
+up_timeout=${CHAT_CLUSTER_TIMEOUT_SECONDS:-180}
+
+declare -A api_port=([api1]=8081 [api2]=8082)
+declare -A silo_port=([silo1]=11211 [silo2]=11212)
+declare -A gateway_port=([silo1]=30211 [silo2]=30212)
+nodes=(silo1 silo2 api1 api2)
+
+log() { echo "cluster: $*" >&2; }
+die() { log "$*"; exit 1; }
+
+pid_of() { cat "$pids/$1.pid" 2>/dev/null || true; }
+
+# Alive, and not a zombie: a killed node stays one until init gets round to reaping it (a second, here).
+alive() {
+  local state
+  state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
+  [ -n "$state" ] && [ "$state" != Z ]
+}
+
+running() {
+  local pid
+  pid=$(pid_of "$1")
+  [ -n "$pid" ] && alive "$pid"
+}
+
+# Polls a command until it succeeds or the deadline passes.
+wait_until() {
+  local what=$1 seconds=$2
+  shift 2
+  local deadline=$((SECONDS + seconds))
+  until "$@" >/dev/null 2>&1; do
+    [ $SECONDS -lt $deadline ] || return 1
+    sleep 0.2
+  done
+  log "$what"
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+ready() { curl -fs -o /dev/null --max-time 3 "http://127.0.0.1:$1/readyz"; }
+
+cluster_id() {
+  if [ ! -s "$state/cluster-id" ]; then
+    # A fresh ClusterId per cluster: membership rows of an earlier run's dead silos would slow every start down.
+    echo "local-$(date +%Y%m%d-%H%M%S)-$RANDOM" >"$state/cluster-id"
+  fi
+  cat "$state/cluster-id"
+}
+
+redis_cli() { redis-cli -h 127.0.0.1 -p "$redis_port" "$@"; }
+
+build() {
+  log "building (Release) ..."
+  local project
+  for project in src/Silo/Silo.csproj src/Api/Api.csproj; do
+    dotnet build "$root/$project" -c Release -nologo -v quiet >"$logs/build.log" 2>&1 \
+      || { tail -n 30 "$logs/build.log" >&2; die "build of $project failed (log: $logs/build.log)"; }
+  done
+}
+
+start_redis() {
+  running redis && return 0
+  mkdir -p "$state/redis"
+  # Append-only file, fsync once a second: a crash of Redis itself loses nothing it acknowledged to a silo
+  # (the write reaches the kernel before the reply); only a power loss could take the last second.
+  redis-server --bind 127.0.0.1 --port "$redis_port" --dir "$state/redis" \
+    --appendonly yes --appendfsync everysec --save "" --daemonize no \
+    >>"$logs/redis.log" 2>&1 </dev/null &
+  echo $! >"$pids/redis.pid"
+  wait_until "redis ready on 127.0.0.1:$redis_port" 30 redis_cli ping || die "redis did not start (log: $logs/redis.log)"
+}
+
+start_nginx() {
+  running nginx && return 0
+  mkdir -p "$state/nginx"
+  cat >"$state/nginx/nginx.conf" <<EOF
+# Written by cluster.sh; the proxy settings are $root/deploy/nginx/chat-proxy.conf.
+worker_processes 1;
+pid $state/nginx/nginx.pid;
+error_log $logs/nginx-error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log $logs/nginx-access.log;
+    client_body_temp_path $state/nginx/client_body;
+    proxy_temp_path $state/nginx/proxy;
+    fastcgi_temp_path $state/nginx/fastcgi;
+    uwsgi_temp_path $state/nginx/uwsgi;
+    scgi_temp_path $state/nginx/scgi;
+    upstream chat_api {
+        server 127.0.0.1:${api_port[api1]} max_fails=1 fail_timeout=5s;
+        server 127.0.0.1:${api_port[api2]} max_fails=1 fail_timeout=5s;
+        keepalive 32;
+    }
+    server {
+        listen 127.0.0.1:$nginx_port;
+        include $root/deploy/nginx/chat-proxy.conf;
+    }
+}
+EOF
+  nginx -e "$logs/nginx-error.log" -p "$state/nginx" -c "$state/nginx/nginx.conf" -g 'daemon off;' \
+    >>"$logs/nginx.log" 2>&1 </dev/null &
+  echo $! >"$pids/nginx.pid"
+  wait_until "nginx on http://127.0.0.1:$nginx_port" 30 port_open "$nginx_port" || die "nginx did not start (log: $logs/nginx-error.log)"
+}
+
+# The settings every node shares: Redis clustering of this run's cluster, and fast failure detection, so that a
+# killed silo is declared dead within about two seconds (production keeps Orleans' safer defaults).
+node_env() {
+  local cid
+  cid=$(cluster_id)
+  env_vars=(
+    "Orleans__ClusterProvider=Redis"
+    "ConnectionStrings__Redis=127.0.0.1:$redis_port"
+    "Orleans__ServiceId=$service_id"
+    "Orleans__ClusterId=$cid"
+    "Orleans__Membership__ProbeTimeout=00:00:01"
+    "Orleans__Membership__NumMissedProbesLimit=2"
+    "Orleans__Membership__NumVotesForDeathDeclaration=1"
+    "Orleans__Membership__TableRefreshTimeout=00:00:02"
+    "Orleans__Membership__IAmAliveTablePublishTimeout=00:00:02"
+    "Logging__Console__FormatterName=simple"
+    "Logging__Console__FormatterOptions__TimestampFormat=HH:mm:ss.fff "
+    "Logging__Console__FormatterOptions__SingleLine=true"
+  )
+}
+
+start_node() {
+  local name=$1 project dll
+  running "$name" && { log "$name already runs (pid $(pid_of "$name"))"; return 0; }
+  node_env
+  case $name in
+    silo*)
+      project=Silo dll=OrleansChat.Silo.dll
+      env_vars+=(
+        "Orleans__SiloPort=${silo_port[$name]}"
+        "Orleans__GatewayPort=${gateway_port[$name]}"
+        "Orleans__AdvertisedHost=127.0.0.1"
+      ) ;;
+    api*)
+      project=Api dll=OrleansChat.Api.dll
+      env_vars+=(
+        "Chat__Mode=Client"
+        "ASPNETCORE_URLS=http://127.0.0.1:${api_port[$name]}"
+        "Chat__Feed__CheckIntervalSeconds=${Chat__Feed__CheckIntervalSeconds:-1}"
+      ) ;;
+    *) die "unknown node '$name' (one of: ${nodes[*]})" ;;
+  esac
+  [ -f "$root/src/$project/bin/Release/net10.0/$dll" ] || die "src/$project is not built: run '$0 up' (it builds)"
+  echo "=== $(date '+%F %T') start $name" >>"$logs/$name.log"
+  # The project folder is the content root: appsettings.json and the API's wwwroot are read from there.
+  (cd "$root/src/$project" && exec env "${env_vars[@]}" setsid dotnet "bin/Release/net10.0/$dll") \
+    >>"$logs/$name.log" 2>&1 </dev/null &
+  echo $! >"$pids/$name.pid"
+  log "$name started (pid $!, log $logs/$name.log)"
+}
+
+# A silo serves once the membership table lists its newest incarnation (highest generation) as Active (3).
+silo_active() {
+  local newest
+  newest=$(redis_cli hgetall "$service_id/members/$(cluster_id)" 2>/dev/null \
+    | grep -o "\"127.0.0.1:${silo_port[$1]}@[0-9]*\"},\"Status\":[0-9]*" \
+    | sed -E 's/.*@([0-9]+)"\},"Status":([0-9]+)/\1 \2/' | sort -n | tail -n 1)
+  [ "${newest#* }" = 3 ]
+}
+
+serving() {
+  case $1 in
+    silo*) port_open "${gateway_port[$1]}" && silo_active "$1" ;;
+    api*) ready "${api_port[$1]}" ;;
+  esac
+}
+
+wait_serving() {
+  local name=$1 deadline=$((SECONDS + up_timeout))
+  until serving "$name"; do
+    if ! running "$name" || [ $SECONDS -ge $deadline ]; then
+      tail -n 20 "$logs/$name.log" >&2
+      running "$name" && die "$name did not come up within ${up_timeout}s (log: $logs/$name.log)"
+      die "$name exited (log: $logs/$name.log)"
+    fi
+    sleep 0.2
+  done
+  case $name in
+    silo*) log "$name active, gateway on :${gateway_port[$name]}" ;;
+    api*) log "$name ready on http://127.0.0.1:${api_port[$name]}" ;;
+  esac
+}
+
+stop_process() {
+  local name=$1 signal=$2 pid
+  pid=$(pid_of "$name")
+  if [ -n "$pid" ] && alive "$pid"; then
+    kill "-$signal" "$pid" 2>/dev/null || true
+    local deadline=$((SECONDS + 20))
+    while alive "$pid"; do
+      if [ $SECONDS -ge $deadline ]; then
+        log "$name ignored SIG$signal for 20 s; killing it"
+        kill -KILL "$pid" 2>/dev/null || true
+      fi
+      sleep 0.1
+    done
+    echo "=== $(date '+%F %T') $name stopped by SIG$signal" >>"$logs/$name.log"
+    log "$name stopped (SIG$signal)"
+  fi
+  rm -f "$pids/$name.pid"
+}
+
+check_node_name() {
+  local name=${1:-}
+  [[ " ${nodes[*]} " == *" $name "* ]] || die "expected one of: ${nodes[*]}"
+}
+
+print_status() {
+  local name pid detail
+  for name in redis "${nodes[@]}" nginx; do
+    pid=$(pid_of "$name")
+    case $name in
+      redis) detail="127.0.0.1:$redis_port" ;;
+      nginx) detail="http://127.0.0.1:$nginx_port" ;;
+      silo*) detail="silo :${silo_port[$name]}, gateway :${gateway_port[$name]}" ;;
+      api*) detail="http://127.0.0.1:${api_port[$name]}"
+            if running "$name"; then
+              ready "${api_port[$name]}" && detail+=" (ready)" || detail+=" (not ready)"
+            fi ;;
+    esac
+    if running "$name"; then
+      printf '%-6s running  pid %-8s %s\n' "$name" "$pid" "$detail"
+    else
+      printf '%-6s stopped           %s\n' "$name" "$detail"
+    fi
+  done
+  [ -s "$state/cluster-id" ] && echo "cluster id: $(cat "$state/cluster-id")"
+  echo "logs: $logs"
+}
+
+cmd_up() {
+  local build_first=1
+  [ "${1:-}" = "--no-build" ] && build_first=0
+  "$root/scripts/ensure-packages.sh" redis-server nginx-light curl
+  mkdir -p "$logs" "$pids"
+  local started=$SECONDS
+  [ $build_first -eq 1 ] && build
+  start_redis
+  local name
+  for name in "${nodes[@]}"; do start_node "$name"; done
+  start_nginx
+  for name in "${nodes[@]}"; do wait_serving "$name"; done
+  log "up in $((SECONDS - started)) s: open http://127.0.0.1:$nginx_port (logs: $logs)"
+}
+
+cmd_down() {
+  local name
+  stop_process nginx QUIT
+  for name in api1 api2 silo1 silo2; do stop_process "$name" TERM; done
+  if running redis && [ -s "$state/cluster-id" ]; then
+    # Membership and stream pub-sub state belong to this cluster id only; the room logs stay.
+    local cid
+    cid=$(cat "$state/cluster-id")
+    redis_cli del "$service_id/members/$cid" >/dev/null || true
+    redis_cli --scan --pattern "$service_id/$cid/*" | while read -r key; do redis_cli del "$key" >/dev/null; done || true
+  fi
+  stop_process redis TERM
+  rm -f "$state/cluster-id"
+}
+
+usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; }
+
+main() {
+  local command=${1:-}
+  shift || true
+  mkdir -p "$logs" "$pids"
+  case $command in
+    up) cmd_up "$@" ;;
+    down) cmd_down ;;
+    clean) cmd_down; rm -rf "$state"; log "removed $state" ;;
+    kill) check_node_name "${1:-}"; stop_process "$1" KILL ;;
+    stop) check_node_name "${1:-}"; stop_process "$1" TERM ;;
+    start)
+      check_node_name "${1:-}"
+      running redis || die "redis is not running: use '$0 up'"
+      start_node "$1"
+      [ "${2:-}" = "--no-wait" ] || wait_serving "$1" ;;
+    status) print_status ;;
+    help | -h | --help) usage ;;
+    *) usage; exit 2 ;;
+  esac
+}
+
+main "$@"

@@ -1,0 +1,173 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+using Orleans.Runtime;
+using StackExchange.Redis;
+using Xunit.Abstractions;
+using Xunit.Sdk;
+
+namespace OrleansChat.Cluster.Tests.Infrastructure;
+
+[CollectionDefinition(Name)]
+public sealed class LocalClusterCollection : ICollectionFixture<LocalCluster>
+{
+    public const string Name = "local cluster";
+}
+
+/// <summary>
+/// The loopback cluster of <c>deploy/local/cluster.sh</c>, with real processes: started fresh once for the
+/// collection, brought back to full strength before each test, stopped at the end.
+/// </summary>
+public sealed class LocalCluster : IAsyncLifetime
+{
+    public static readonly Uri Nginx = new("http://127.0.0.1:8080");
+    public static readonly Uri Api1 = new("http://127.0.0.1:8081");
+    public static readonly Uri Api2 = new("http://127.0.0.1:8082");
+
+    private static readonly string Root = FindRoot();
+    private static readonly string Script = Path.Combine(Root, "deploy", "local", "cluster.sh");
+    private readonly IMessageSink _diagnostics;
+    private IHost? _orleansClient;
+
+    public LocalCluster(IMessageSink diagnostics) => _diagnostics = diagnostics;
+
+    public static string LogDirectory => Path.Combine(Root, "deploy", "local", ".state", "logs");
+
+    public static string RepositoryRoot => Root;
+
+    public static string NodeOf(Uri apiNode) => apiNode.Port switch
+    {
+        8081 => "api1",
+        8082 => "api2",
+        _ => throw new ArgumentException($"{apiNode} is not an API node."),
+    };
+
+    public static Uri AddressOf(string apiNode) => apiNode == "api1" ? Api1 : Api2;
+
+    public async Task InitializeAsync()
+    {
+        await RunAsync(TimeSpan.FromMinutes(2), "down");
+        var started = Stopwatch.StartNew();
+        // test.sh builds the whole solution in Release first; building again would only cost time.
+        var noBuild = Environment.GetEnvironmentVariable("CHAT_CLUSTER_NO_BUILD") == "1";
+        await RunAsync(TimeSpan.FromMinutes(6), noBuild ? ["up", "--no-build"] : ["up"]);
+        Measurements.Record(null, $"cluster.sh up{(noBuild ? " --no-build" : "")} took {started.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_orleansClient is not null)
+        {
+            await _orleansClient.StopAsync(TimeSpan.FromSeconds(5));
+            _orleansClient.Dispose();
+        }
+
+        await RunAsync(TimeSpan.FromMinutes(2), "down");
+    }
+
+    /// <summary>Starts whatever an earlier test killed and waits until both API nodes are ready.</summary>
+    public Task EnsureUpAsync() => RunAsync(TimeSpan.FromMinutes(3), "up", "--no-build");
+
+    public Task KillAsync(string node) => RunAsync(TimeSpan.FromSeconds(60), "kill", node);
+
+    public Task StartAsync(string node, bool wait = true) =>
+        wait ? RunAsync(TimeSpan.FromMinutes(3), "start", node) : RunAsync(TimeSpan.FromMinutes(1), "start", node, "--no-wait");
+
+    /// <summary>The silo (<c>silo1</c> or <c>silo2</c>) that hosts the room's grain now, asked of the cluster itself.</summary>
+    public async Task<string> SiloHostingAsync(string roomId)
+    {
+        var grains = (await OrleansClientAsync()).Services.GetRequiredService<IClusterClient>();
+        var address = await grains.GetGrain<IManagementGrain>(0).GetActivationAddress(grains.GetGrain<IRoomGrain>(roomId))
+            ?? throw new InvalidOperationException($"Room '{roomId}' has no activation.");
+        return address.Endpoint.Port switch
+        {
+            11211 => "silo1",
+            11212 => "silo2",
+            var port => throw new InvalidOperationException($"Room '{roomId}' is on an unknown silo port {port}."),
+        };
+    }
+
+    /// <summary>
+    /// Deletes the stream pub-sub state of the cluster from Redis, as a silo crash with an in-memory pub-sub store
+    /// would lose it: the API nodes' subscriptions are then gone without anyone telling them. Returns the keys deleted.
+    /// </summary>
+    public async Task<int> ForgetStreamSubscriptionsAsync()
+    {
+        await using var redis = await ConnectionMultiplexer.ConnectAsync("127.0.0.1:6380");
+        var keys = redis.GetServer("127.0.0.1", 6380).Keys(pattern: $"orleanschat/{await ClusterIdAsync()}/pubsub/*").ToArray();
+        return (int)await redis.GetDatabase().KeyDeleteAsync(keys);
+    }
+
+    private static async Task<string> ClusterIdAsync() =>
+        (await File.ReadAllTextAsync(Path.Combine(Root, "deploy", "local", ".state", "cluster-id"))).Trim();
+
+    private async Task<IHost> OrleansClientAsync()
+    {
+        if (_orleansClient is not null)
+        {
+            return _orleansClient;
+        }
+
+        var clusterId = await ClusterIdAsync();
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.ClearProviders();
+        builder.UseOrleansClient(client =>
+        {
+            client.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = clusterId;
+                o.ServiceId = "orleanschat";
+            });
+            client.UseRedisClustering("127.0.0.1:6380");
+            client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(1));
+        });
+        var host = builder.Build();
+        await host.StartAsync();
+        return _orleansClient = host;
+    }
+
+    private async Task RunAsync(TimeSpan timeout, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(Script, arguments)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Root,
+        };
+        // Every test client posts from 127.0.0.1: the per-address rate limit would throttle the tests, not a user.
+        start.Environment["Chat__RateLimit__PostsPerSecond"] = "0";
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"cluster.sh {string.Join(' ', arguments)} did not finish within {timeout.TotalSeconds:0} s.\n{await errors}");
+        }
+
+        var text = $"{await output}{await errors}";
+        _diagnostics.OnMessage(new DiagnosticMessage($"cluster.sh {string.Join(' ', arguments)}:\n{text}"));
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"cluster.sh {string.Join(' ', arguments)} exited with {process.ExitCode}:\n{text}");
+        }
+    }
+
+    private static string FindRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "OrleansChat.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException("OrleansChat.sln not found above the test binaries.");
+    }
+}

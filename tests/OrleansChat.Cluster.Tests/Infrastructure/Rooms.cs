@@ -1,0 +1,43 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace OrleansChat.Cluster.Tests.Infrastructure;
+
+internal static class Rooms
+{
+    public static string NewId(string purpose) => $"{purpose}-{Guid.NewGuid():N}"[..24];
+
+    /// <summary>Every retained message of the room, read page by page from one node.</summary>
+    public static async Task<IReadOnlyList<ChatMessage>> HistoryAsync(Uri node, string roomId)
+    {
+        using var http = new HttpClient { BaseAddress = node, Timeout = TimeSpan.FromSeconds(30) };
+        var messages = new List<ChatMessage>();
+        while (true)
+        {
+            var page = (await http.GetFromJsonAsync<HistoryPage>($"/rooms/{roomId}/messages?after={messages.LastOrDefault()?.Seq ?? 0}&limit=500", JsonSerializerOptions.Web))!;
+            if (page.Messages.Count == 0)
+            {
+                return messages;
+            }
+
+            messages.AddRange(page.Messages);
+        }
+    }
+
+    public static async Task<RoomInfo> InfoAsync(Uri node, string roomId)
+    {
+        using var http = new HttpClient { BaseAddress = node, Timeout = TimeSpan.FromSeconds(30) };
+        return (await http.GetFromJsonAsync<RoomInfo>($"/rooms/{roomId}", JsonSerializerOptions.Web))!;
+    }
+
+    /// <summary>The node that served an nginx request: the last address nginx tried.</summary>
+    public static string NodeServing(ResumingSseClient.Connection connection) =>
+        connection.Upstream.Split(',')[^1].Trim() switch
+        {
+            "127.0.0.1:8081" => "api1",
+            "127.0.0.1:8082" => "api2",
+            var other => throw new InvalidOperationException($"Unexpected upstream '{other}'."),
+        };
+
+    public static IEnumerable<long> Seqs(long from, long to) => Enumerable.Range((int)from, (int)(to - from + 1)).Select(i => (long)i);
+}
