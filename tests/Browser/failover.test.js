@@ -1,16 +1,15 @@
 // A page keeps working when the API node under it dies: it shows it is reconnecting, gets back on its own,
 // delivers what was sent meanwhile, and ends up showing exactly the room's messages, each once.
 //
-// The scenario takes a target, so another topology only needs a target of its own:
+// The scenario takes a target, so each topology only needs a target of its own:
 //   { baseUrl, historySurvives, crash(), recover() }
-// e.g. the loopback cluster: baseUrl http://127.0.0.1:8080 (nginx), historySurvives true (Redis keeps the room),
-// crash() runs `deploy/local/cluster.sh kill api1`, recover() does nothing (the other nodes carry on).
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { history, post, uniqueRoom } from './support/api.js';
 import { launchBrowser } from './support/browser.js';
 import { ChatPage } from './support/chat-page.js';
+import { cluster, nginxUrl } from './support/cluster.js';
 import { EmbeddedServer } from './support/server.js';
 
 const timeout = 120_000;
@@ -75,5 +74,37 @@ describe('failover', () => {
       crash: () => server.kill(),
       recover: () => server.restart(),
     });
+  });
+});
+
+describe('failover in the loopback cluster', () => {
+  let browser;
+
+  before(async () => {
+    await cluster(['up', '--no-build']);
+    browser = await launchBrowser();
+  }, { timeout: 300_000 });
+
+  after(async () => {
+    await browser?.close();
+    await cluster(['down']);
+  }, { timeout: 120_000 });
+
+  test('a page behind nginx keeps receiving, each message once, after its API node is SIGKILLed', { timeout: 300_000 }, async () => {
+    // With api2 away while the page opens, nginx must put the page's event stream on api1: the node killed below.
+    await cluster(['stop', 'api2']);
+    try {
+      await pageSurvivesNodeLoss(browser, {
+        baseUrl: nginxUrl,
+        historySurvives: true,
+        crash: async () => {
+          await cluster(['start', 'api2']);
+          await cluster(['kill', 'api1']);
+        },
+        recover: async () => {},
+      });
+    } finally {
+      await cluster(['start', 'api1']);
+    }
   });
 });
