@@ -200,21 +200,26 @@ internal sealed partial class RoomFeed(string roomId, IClusterClient client, ILo
     {
         while (_deliveredSeq < seq)
         {
+            var before = _deliveredSeq;
             var page = await _room.GetHistory(new HistoryQuery(_deliveredSeq, null, RoomsApi.MaxPageSize));
-            if (page.Messages.Count == 0)
+            if (page.FirstRetainedSeq - 1 > _deliveredSeq)
             {
-                return;
-            }
-
-            if (page.Messages[0].Seq > _deliveredSeq + 1)
-            {
-                // Trimmed before this node could fetch it: tell the clients, as a resume would.
-                Deliver(SseFrame.Gap(roomId, _deliveredSeq + 1, page.Messages[0].Seq - 1), page.Messages[0].Seq - 1);
+                // Trimmed before this node could fetch it: tell the clients, as a resume would. The page itself may
+                // be empty (the node is more than a page behind), so the next round reads from the gap's end.
+                Deliver(SseFrame.Gap(roomId, _deliveredSeq + 1, page.FirstRetainedSeq - 1), page.FirstRetainedSeq - 1);
             }
 
             foreach (var message in page.Messages)
             {
-                Deliver(SseFrame.Chat(message));
+                if (message.Seq > _deliveredSeq)
+                {
+                    Deliver(SseFrame.Chat(message));
+                }
+            }
+
+            if (_deliveredSeq == before)
+            {
+                return;
             }
         }
     }

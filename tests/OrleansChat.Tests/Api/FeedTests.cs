@@ -99,6 +99,39 @@ public sealed class FeedTests
     }
 
     [Fact]
+    public async Task A_feed_that_fell_behind_the_retained_history_delivers_a_gap_then_everything_retained()
+    {
+        var dropper = new StreamEventDropper();
+        await using var api = await ApiHost.StartAsync(
+            new Dictionary<string, string?>
+            {
+                ["Chat:Feed:CheckIntervalSeconds"] = "3600",
+                ["Chat:History:MaxMessages"] = "100",
+            },
+            services => services.AddSingleton<IOutgoingGrainCallFilter>(dropper));
+        var room = NewRoom();
+        await using var client = await api.ConnectAsync(room);
+        await api.PostAsync(room, "ann", "m1");
+        Assert.Equal("1", (await client.NextAsync()).EventId);
+
+        // The node hears nothing of 2..700 (more than a history page, and trimmed down to 601..700 meanwhile).
+        dropper.DropNext(room, 699);
+        for (var i = 2; i <= 700; i++)
+        {
+            await api.PostAsync(room, "ann", $"m{i}");
+        }
+
+        await api.PostAsync(room, "ann", "m701, the first the node hears of");
+        var gap = await client.NextAsync();
+        Assert.Equal("gap", gap.EventType);
+        await client.WaitForSeqAsync(701);
+
+        Assert.Equal(699, dropper.Dropped);
+        Assert.Equal($$"""{"roomId":"{{room}}","from":2,"to":601}""", gap.Data);
+        Assert.Equal([1, .. Enumerable.Range(602, 100).Select(i => (long)i)], client.ChatSeqs);
+    }
+
+    [Fact]
     public async Task Connections_to_a_room_share_one_feed_which_is_released_after_the_last_leaves()
     {
         await using var api = await StartAsync(new StreamEventDropper(), checkIntervalSeconds: 3600);
