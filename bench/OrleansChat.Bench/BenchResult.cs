@@ -1,0 +1,89 @@
+using System.Text.Json.Serialization;
+
+namespace OrleansChat.Bench;
+
+/// <summary>Latency figures in milliseconds.</summary>
+internal sealed record LatencySummary(long Count, double? P50Ms, double? P90Ms, double? P99Ms, double? MaxMs);
+
+internal sealed record ConnectResult(
+    int Attempted,
+    int Connected,
+    int Failed,
+    IReadOnlyList<string> Errors,
+    double PhaseSeconds,
+    LatencySummary Latency);
+
+internal sealed record PostResult(
+    long Attempted,
+    long Acked,
+    long Failed,
+    IReadOnlyList<string> Errors,
+    double PhaseSeconds,
+    double AckedPerSecond,
+    LatencySummary AckLatency);
+
+/// <summary>
+/// What the connections received. <c>Expected</c> = Σ over connected subscribers of the posts acknowledged in
+/// their room (plus the backlog when resuming); <c>Lost</c> = expected − unique seqs received (per connection,
+/// never below 0); <c>Duplicates</c> = a seq received again on the same connection; <c>OutOfOrder</c> = a seq
+/// lower than one already received on the same connection; <c>Unexpected</c> = unique seqs beyond what was
+/// acknowledged (a post that failed on the client side but was stored).
+/// </summary>
+internal sealed record DeliveryResult(
+    long Expected,
+    long Delivered,
+    long Lost,
+    long Duplicates,
+    long OutOfOrder,
+    long Unexpected,
+    long Gaps,
+    long Resets,
+    int ConnectionsIncomplete,
+    int EndedByServer,
+    int ReadErrors,
+    double DeliveriesPerSecond,
+    double DrainSeconds,
+    LatencySummary Latency);
+
+/// <summary>Resume: per client, request start → the whole backlog received.</summary>
+internal sealed record ResumeResult(
+    int Clients,
+    int Backlog,
+    int Complete,
+    int Within50Ms,
+    double PrefillSeconds,
+    LatencySummary BacklogLatency);
+
+/// <summary>Server memory (KiB, summed over the PIDs) and the connected-state cost per connection.</summary>
+internal sealed record RssResult(
+    IReadOnlyList<int> Pids,
+    long? BaselineKb,
+    long? ConnectedKb,
+    long? LoadedKb,
+    long? PeakSampledKb,
+    long? HighWaterKb,
+    double? BytesPerConnection);
+
+internal sealed record BenchResult(
+    string Scenario,
+    string Mode,
+    DateTimeOffset StartedAt,
+    IReadOnlyList<string> Urls,
+    string RoomPrefix,
+    int Rooms,
+    int SubscribersPerRoom,
+    double Rate,
+    int Posters,
+    double DurationSeconds,
+    int MessageSize,
+    ConnectResult Connect,
+    PostResult Posts,
+    DeliveryResult Delivery,
+    ResumeResult? Resume,
+    RssResult Rss);
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(BenchResult))]
+internal sealed partial class BenchJsonContext : JsonSerializerContext;
