@@ -95,8 +95,10 @@ wait_ready() {
 start_embedded() {
   stop_server
   server_log=$(mktemp /tmp/orleanschat-bench-api.XXXXXX.log)
+  # The content root is src/Api, as with `dotnet run --project src/Api`: its appsettings.json sets the log levels
+  # (without it every request is logged at Information, which costs the server a good part of its CPU).
   # shellcheck disable=SC2086
-  dotnet "$api_dll" --urls "http://127.0.0.1:$port" \
+  dotnet "$api_dll" --contentRoot "$root/src/Api" --urls "http://127.0.0.1:$port" \
     --Orleans:ClusterId="bench-$$-$RANDOM" --Orleans:SiloPort="$silo_port" --Orleans:PrimarySiloPort="$silo_port" \
     --Orleans:GatewayPort="$gateway_port" --Chat:RateLimit:PostsPerSecond=0 ${BENCH_SERVER_ARGS:-} \
     >"$server_log" 2>&1 &

@@ -64,6 +64,21 @@ internal sealed record RssResult(
     long? HighWaterKb,
     double? BytesPerConnection);
 
+/// <summary>
+/// CPU used during the measured phase (posting and draining; for resume, connecting and replaying), and the
+/// machine's 1-minute load average at the start and end of the run: on a shared machine these tell whether a
+/// figure was limited by this server's own work or by the CPU it could get.
+/// </summary>
+internal sealed record CpuResult(
+    double MeasuredSeconds,
+    double? ServerCpuSeconds,
+    double? ServerCores,
+    double? ServerMicrosPerDelivery,
+    double LoadGeneratorCpuSeconds,
+    double? LoadAverageStart,
+    double? LoadAverageEnd,
+    int MachineCores);
+
 internal sealed record BenchResult(
     string Scenario,
     string Mode,
@@ -80,7 +95,8 @@ internal sealed record BenchResult(
     PostResult Posts,
     DeliveryResult Delivery,
     ResumeResult? Resume,
-    RssResult Rss);
+    RssResult Rss,
+    CpuResult Cpu);
 
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,

@@ -34,11 +34,13 @@ internal sealed class Posters(HttpClient http, IReadOnlyList<Uri> urls, string[]
 
     public IReadOnlyList<string> Errors => [.. _errors.OrderByDescending(e => e.Value).Take(5).Select(e => $"{e.Key} ×{e.Value}")];
 
-    /// <summary>Posts until <paramref name="endTicks"/> or <paramref name="count"/> posts, whichever is first.</summary>
-    public async Task RunAsync(int posters, double rate, long endTicks, long count, bool recordLatency, CancellationToken cancellationToken)
+    /// <summary>
+    /// Posts until <paramref name="endTicks"/> or <paramref name="count"/> posts, whichever is first; with a rate, post k
+    /// is due at <paramref name="start"/> + k/rate.
+    /// </summary>
+    public async Task RunAsync(int posters, double rate, long start, long endTicks, long count, bool recordLatency, CancellationToken cancellationToken)
     {
         long next = -1;
-        var start = Stopwatch.GetTimestamp();
         var ticksPerPost = rate > 0 ? Stopwatch.Frequency / rate : 0;
         await Task.WhenAll(Enumerable.Range(0, posters).Select(p => Task.Run(() => PostLoopAsync(p), cancellationToken)));
 

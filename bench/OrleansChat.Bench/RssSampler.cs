@@ -31,6 +31,48 @@ internal sealed class RssSampler : IAsyncDisposable
 
     public IReadOnlyList<int> Pids => _pids;
 
+    /// <summary>CPU seconds (user + system) the PIDs have used so far, summed; null without PIDs.</summary>
+    public double? CpuSeconds()
+    {
+        if (_pids.Length == 0)
+        {
+            return null;
+        }
+
+        double total = 0;
+        foreach (var pid in _pids)
+        {
+            try
+            {
+                // /proc/PID/stat: the command may contain spaces, so count fields after its closing parenthesis;
+                // utime and stime are fields 14 and 15, in clock ticks (100 per second on Linux).
+                var stat = File.ReadAllText($"/proc/{pid}/stat");
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                total += (long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture)
+                    + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture)) / 100.0;
+            }
+            catch (IOException)
+            {
+            }
+        }
+
+        return total;
+    }
+
+    /// <summary>The 1-minute load average of the machine (how busy the shared machine was).</summary>
+    public static double? LoadAverage()
+    {
+        try
+        {
+            var text = File.ReadAllText("/proc/loadavg");
+            return double.Parse(text[..text.IndexOf(' ')], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
     public static long? Read(int pid, string field)
     {
         try

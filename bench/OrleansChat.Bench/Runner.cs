@@ -35,6 +35,7 @@ internal sealed class Runner(BenchOptions options)
         var latency = new Histogram();
         var readers = new List<Task>(subscribers.Length);
         var baselineKb = rss.CurrentKb();
+        var loadStart = RssSampler.LoadAverage();
         Log($"{options.Scenario} {options.Mode}: {options.Rooms} rooms × {options.Subscribers} subscribers on {string.Join(",", options.Urls)}; rooms {options.RoomPrefix}-*");
 
         // Resume: the backlog goes in first; every subscriber then asks for it at once.
@@ -42,7 +43,7 @@ internal sealed class Runner(BenchOptions options)
         if (options.Backlog > 0)
         {
             var prefillStart = Stopwatch.GetTimestamp();
-            await posters.RunAsync(options.Posters, 0, long.MaxValue, (long)options.Backlog * options.Rooms, recordLatency: false, stop.Token);
+            await posters.RunAsync(options.Posters, 0, prefillStart, long.MaxValue, (long)options.Backlog * options.Rooms, recordLatency: false, stop.Token);
             prefillSeconds = Stopwatch.GetElapsedTime(prefillStart).TotalSeconds;
             Log($"prefilled {posters.AckedTotal} messages in {prefillSeconds:F1} s ({posters.Failed} failed)");
             foreach (var subscriber in subscribers)
@@ -57,6 +58,7 @@ internal sealed class Runner(BenchOptions options)
         // attaches it to the room's feed, so posting can start as soon as the headers are in (API.md: resume).
         var connectLatency = new Histogram();
         var connectStart = Stopwatch.GetTimestamp();
+        var resumeCpu = (Server: rss.CpuSeconds(), Self: Environment.CpuUsage.TotalTime.TotalSeconds);
         var concurrency = options.Backlog > 0 ? subscribers.Length : options.ConnectConcurrency;
         using (var progress = StartProgress("connect", () => $"{subscribers.Count(s => s.Connected)}/{subscribers.Length} connected", stop.Token))
         {
@@ -92,6 +94,9 @@ internal sealed class Runner(BenchOptions options)
             await WaitAsync(() => connected.All(s => s.BacklogDoneTicks != 0 || s.EndedByServer || s.Error is not null), options.DrainTimeout, stop.Token);
         }
 
+        var resumeSeconds = Stopwatch.GetElapsedTime(connectStart).TotalSeconds;
+        var afterConnect = (Server: rss.CpuSeconds(), Self: Environment.CpuUsage.TotalTime.TotalSeconds);
+
         if (options.Hold > 0)
         {
             await Task.Delay(TimeSpan.FromSeconds(options.Hold), stop.Token);
@@ -105,6 +110,7 @@ internal sealed class Runner(BenchOptions options)
             subscriber.RecordLatency = true;
         }
 
+        var postCpu = (Server: rss.CpuSeconds(), Self: Environment.CpuUsage.TotalTime.TotalSeconds);
         var postStart = Stopwatch.GetTimestamp();
         double postSeconds = 0;
         if (options.Duration > 0)
@@ -113,7 +119,7 @@ internal sealed class Runner(BenchOptions options)
             var endTicks = postStart + (long)(options.Duration * Stopwatch.Frequency);
             using (StartProgress("post", () => Progress(posters, backlogTotal, connected), stop.Token))
             {
-                await posters.RunAsync(options.Posters, options.Rate, endTicks, long.MaxValue, recordLatency: true, stop.Token);
+                await posters.RunAsync(options.Posters, options.Rate, postStart, endTicks, long.MaxValue, recordLatency: true, stop.Token);
             }
 
             postSeconds = Stopwatch.GetElapsedTime(postStart).TotalSeconds;
@@ -128,11 +134,22 @@ internal sealed class Runner(BenchOptions options)
 
         var drainSeconds = Stopwatch.GetElapsedTime(drainStart).TotalSeconds;
         var loadedKb = rss.CurrentKb();
+        var endCpu = (Server: rss.CpuSeconds(), Self: Environment.CpuUsage.TotalTime.TotalSeconds);
+        var measuredSeconds = Stopwatch.GetElapsedTime(postStart).TotalSeconds;
+        var cpuFrom = postCpu;
+        var cpuTo = endCpu;
+        if (options.Backlog > 0 && options.Duration <= 0)
+        {
+            // A resume run measures the herd: connecting and replaying.
+            (measuredSeconds, cpuFrom, cpuTo) = (resumeSeconds, resumeCpu, afterConnect);
+        }
+
+        var cpu = (Seconds: measuredSeconds, Server: cpuTo.Server - cpuFrom.Server, Self: cpuTo.Self - cpuFrom.Self, LoadStart: loadStart);
         await stop.CancelAsync();
         await Task.WhenAll(readers);
 
         var result = Result(startedAt, subscribers, connected, connectLatency, connectSeconds, posters, backlogAcked, postSeconds,
-            postStart, drainSeconds, latency, prefillSeconds, rss, baselineKb, connectedKb, loadedKb);
+            postStart, drainSeconds, latency, prefillSeconds, rss, baselineKb, connectedKb, loadedKb, cpu);
         var json = JsonSerializer.Serialize(result, BenchJsonContext.Default.BenchResult);
         Console.Out.WriteLine(json);
         if (options.JsonFile is { } file)
@@ -160,7 +177,8 @@ internal sealed class Runner(BenchOptions options)
         RssSampler rss,
         long? baselineKb,
         long? connectedKb,
-        long? loadedKb)
+        long? loadedKb,
+        (double Seconds, double? Server, double Self, double? LoadStart) cpu)
     {
         long expected = 0, delivered = 0, lost = 0, unexpected = 0;
         var incomplete = 0;
@@ -228,7 +246,16 @@ internal sealed class Runner(BenchOptions options)
                 connected.Count(s => s.Error is not null), deliverySeconds > 0 ? Math.Round(liveDelivered / deliverySeconds) : 0,
                 Round(drainSeconds), latency.Summary()),
             resume,
-            new RssResult(rss.Pids, baselineKb, connectedKb, loadedKb, rss.PeakSampledKb(), rss.HighWaterKb(), perConnection));
+            new RssResult(rss.Pids, baselineKb, connectedKb, loadedKb, rss.PeakSampledKb(), rss.HighWaterKb(), perConnection),
+            new CpuResult(
+                Round(cpu.Seconds),
+                cpu.Server is { } server ? Round(server) : null,
+                cpu.Server is { } busy && cpu.Seconds > 0 ? Round(busy / cpu.Seconds) : null,
+                cpu.Server is { } used && delivered > 0 ? Round(used * 1e6 / (options.Backlog > 0 && options.Duration <= 0 ? delivered : Math.Max(1, liveDelivered))) : null,
+                Round(cpu.Self),
+                cpu.LoadStart,
+                RssSampler.LoadAverage(),
+                Environment.ProcessorCount));
     }
 
     private static string Human(BenchResult r)
@@ -250,6 +277,7 @@ internal sealed class Runner(BenchOptions options)
             lines.Add($"resume     {resume.Complete}/{resume.Clients} clients got their {resume.Backlog}-message backlog; request→backlog p50 {Ms(resume.BacklogLatency.P50Ms)} p90 {Ms(resume.BacklogLatency.P90Ms)} p99 {Ms(resume.BacklogLatency.P99Ms)} max {Ms(resume.BacklogLatency.MaxMs)}; within 50 ms: {resume.Within50Ms}");
         }
 
+        lines.Add($"cpu        measured {r.Cpu.MeasuredSeconds} s: server {r.Cpu.ServerCpuSeconds?.ToString(CultureInfo.InvariantCulture) ?? "-"} cpu-s ({r.Cpu.ServerCores?.ToString(CultureInfo.InvariantCulture) ?? "-"} cores, {r.Cpu.ServerMicrosPerDelivery?.ToString(CultureInfo.InvariantCulture) ?? "-"} µs/delivery), load generator {r.Cpu.LoadGeneratorCpuSeconds} cpu-s; load average {r.Cpu.LoadAverageStart} → {r.Cpu.LoadAverageEnd} on {r.Cpu.MachineCores} cores");
         if (r.Rss.Pids.Count > 0)
         {
             lines.Add($"server RSS baseline {Mb(r.Rss.BaselineKb)}, connected {Mb(r.Rss.ConnectedKb)}, loaded {Mb(r.Rss.LoadedKb)}, peak sampled {Mb(r.Rss.PeakSampledKb)}, VmHWM {Mb(r.Rss.HighWaterKb)}; per connection {r.Rss.BytesPerConnection?.ToString("F0", CultureInfo.InvariantCulture) ?? "-"} B");
