@@ -84,6 +84,11 @@ trap 'exit 130' INT TERM
 wait_ready() {
   local url=$1
   for _ in $(seq 1 150); do
+    if [ -n "$server_pid" ] && ! kill -0 "$server_pid" 2>/dev/null; then
+      echo "the server exited during start-up" >&2
+      [ -n "$server_log" ] && tail -n 30 "$server_log" >&2
+      return 1
+    fi
     if curl -fsS -o /dev/null --max-time 1 "$url/readyz" 2>/dev/null; then return 0; fi
     sleep 0.2
   done
@@ -94,6 +99,11 @@ wait_ready() {
 
 start_embedded() {
   stop_server
+  # Something else answering on the port would be measured instead of the server started here.
+  if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/healthz"; then
+    echo "127.0.0.1:$port is already in use; set BENCH_PORT (and BENCH_SILO_PORT/BENCH_GATEWAY_PORT) to free ports" >&2
+    exit 1
+  fi
   server_log=$(mktemp /tmp/orleanschat-bench-api.XXXXXX.log)
   # The content root is src/Api, as with `dotnet run --project src/Api`: its appsettings.json sets the log levels
   # (without it every request is logged at Information, which costs the server a good part of its CPU).
@@ -148,6 +158,7 @@ for s in $scenarios; do
       "$root/deploy/local/cluster.sh" down >&2 || true
       "$root/deploy/local/cluster.sh" up >&2
       cluster_up=1
+      server_pid=
       url=$cluster_urls
       for u in ${url//,/ }; do wait_ready "$u"; done
       pids=$(cluster_pids)
