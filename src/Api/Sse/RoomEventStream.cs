@@ -48,7 +48,7 @@ internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter) 
             var feeds = services.GetRequiredService<RoomFeeds>();
             await using var membership = await feeds.JoinAsync(roomId, connection, cancellationToken);
             var written = ResumeAfter is { } after
-                ? await ReplayAsync(services.GetRequiredService<IGrainFactory>().GetGrain<IRoomGrain>(roomId), after, membership.JoinedAtSeq, writer, cancellationToken)
+                ? await ReplayAsync(services.GetRequiredService<IGrainFactory>().GetGrain<IRoomGrain>(roomId), after, membership, writer, cancellationToken)
                 : membership.JoinedAtSeq;
             connection.MarkWritten();
             await PumpAsync(connection, written, writer, cancellationToken);
@@ -72,8 +72,9 @@ internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter) 
     }
 
     /// <summary>Writes history after <paramref name="after"/> up to at least where the live feed took over.</summary>
-    private async Task<long> ReplayAsync(IRoomGrain room, long after, long joinedAtSeq, PipeWriter writer, CancellationToken cancellationToken)
+    private async Task<long> ReplayAsync(IRoomGrain room, long after, RoomFeeds.FeedMembership membership, PipeWriter writer, CancellationToken cancellationToken)
     {
+        var joinedAtSeq = membership.JoinedAtSeq;
         var page = await room.GetHistory(new HistoryQuery(after, null, RoomsApi.MaxPageSize));
         if (after > page.LastSeq)
         {
@@ -95,7 +96,7 @@ internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter) 
             {
                 if (message.Seq > written)
                 {
-                    writer.Write(SseFrame.Chat(message).Bytes.Span);
+                    writer.Write(membership.ChatFrame(message).Bytes.Span);
                     written = message.Seq;
                 }
             }
@@ -117,17 +118,16 @@ internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter) 
         {
             while (frames.TryRead(out var frame))
             {
-                if (frame.Seq != 0)
+                if (frame.Seq == 0)
                 {
-                    if (frame.Seq <= written)
-                    {
-                        continue;
-                    }
-
+                    writer.Write(frame.Bytes.Span);
+                }
+                else if (frame.Seq > written)
+                {
+                    // Only what replay has not written already (a batch frame may straddle that point).
+                    writer.Write(frame.After(written).Span);
                     written = frame.Seq;
                 }
-
-                writer.Write(frame.Bytes.Span);
             }
 
             var flushed = await writer.FlushAsync(cancellationToken);
