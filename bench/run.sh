@@ -116,11 +116,20 @@ start_embedded() {
   wait_ready "http://127.0.0.1:$port"
 }
 
-# Short runs that JIT the paths the measured run takes (post, live fan-out, replay); their output is dropped.
+# Short runs that JIT (and tier up) the paths the measured run takes, in rooms of their own; output dropped.
+# The figures are meant as steady state: without this the first seconds of a run measure the JIT.
+# connections warms up small, so that its RSS baseline does not already hold pools grown for 10k connections.
 warm_up() {
-  local url=$1
+  local url=$1 s=$2
   bench --url "$url" --scenario warmup --rooms 2 --subscribers 10 --rate 300 --posters 8 --duration 2 --hold 0 --progress 0 >/dev/null 2>&1
   bench --url "$url" --scenario warmup --rooms 1 --subscribers 10 --backlog 200 --posters 8 --duration 0 --hold 0 --progress 0 >/dev/null 2>&1
+  case "$s" in
+    fanout|hotroom)
+      # shellcheck disable=SC2046
+      bench --url "$url" --scenario warmup $(scenario_args "$s") --duration 4 --progress 0 >/dev/null 2>&1 ;;
+    resume)
+      bench --url "$url" --scenario warmup --rooms 1 --subscribers 20 --backlog 1000 --posters 64 --duration 0 --hold 0 --progress 0 >/dev/null 2>&1 ;;
+  esac
 }
 
 cluster_pids() {
@@ -163,7 +172,7 @@ for s in $scenarios; do
       for u in ${url//,/ }; do wait_ready "$u"; done
       pids=$(cluster_pids)
     fi
-    warm_up "$url"
+    warm_up "$url" "$s"
     # shellcheck disable=SC2046,SC2086
     bench --url "$url" --scenario "$s" --mode "$mode" $(scenario_args "$s") ${pids:+--pids "$pids"} \
       --json "$out" ${BENCH_ARGS:-} >/dev/null
