@@ -86,6 +86,7 @@ internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter) 
         var written = after;
         while (true)
         {
+            var start = written;
             if (written < page.FirstRetainedSeq - 1)
             {
                 writer.Write(SseFrame.Gap(roomId, written + 1, page.FirstRetainedSeq - 1).Bytes.Span);
@@ -102,7 +103,10 @@ internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter) 
             }
 
             await writer.FlushAsync(cancellationToken);
-            if (written >= joinedAtSeq || page.Messages.Count == 0)
+            // A page can be empty yet the gap moved us on: a resume point more than a page below the retained
+            // history reads an empty range, and the retained messages come from the next read. Only a round that
+            // moves nothing means there is nothing more to read.
+            if (written >= joinedAtSeq || written == start)
             {
                 return written;
             }

@@ -101,6 +101,29 @@ public sealed class LoadPatternTests
     }
 
     [Fact]
+    public async Task A_reconnect_further_behind_than_a_history_page_gets_the_gap_and_then_everything_retained()
+    {
+        // The bench's slow subscribers found this: a resume point more than a page (500) below the retained history
+        // got its gap event and then nothing of the retained history, only later live messages.
+        await using var api = await ApiHost.StartAsync(new Dictionary<string, string?> { ["Chat:History:MaxMessages"] = "100" });
+        var room = $"behind-{Guid.NewGuid():N}";
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(p => Task.Run(async () =>
+        {
+            for (var i = p; i < 700; i += 8)
+            {
+                await api.PostAsync(room, $"poster-{p}", $"message {i}");
+            }
+        })));
+
+        await using var client = await api.ConnectAsync(room, lastEventId: "1");
+        var gap = await client.NextAsync();
+        Assert.Equal("gap", gap.EventType);
+        Assert.Contains("\"from\":2,\"to\":600", gap.Data);
+        await client.WaitForSeqAsync(700, Deadline);
+        Assert.Equal(Enumerable.Range(601, 100).Select(i => (long)i), client.ChatSeqs);
+    }
+
+    [Fact]
     public void A_batch_frame_written_after_part_of_it_was_replayed_writes_only_the_rest()
     {
         var frames = Enumerable.Range(5, 3)
