@@ -27,7 +27,10 @@ internal sealed record PostResult(
 /// their room (plus the backlog when resuming); <c>Lost</c> = expected − unique seqs received (per connection,
 /// never below 0); <c>Duplicates</c> = a seq received again on the same connection; <c>OutOfOrder</c> = a seq
 /// lower than one already received on the same connection; <c>Unexpected</c> = unique seqs beyond what was
-/// acknowledged (a post that failed on the client side but was stored).
+/// acknowledged (a post that failed on the client side but was stored); <c>SkippedByGap</c> = missing seqs that an
+/// <c>event: gap</c> announced as trimmed from history (not lost: the contract says so), not counted in <c>Lost</c>. A stream that ends or breaks during the
+/// run (the server disconnects clients that read too slowly) is counted in <c>EndedByServer</c>/<c>ReadErrors</c>
+/// and reconnected with <c>Last-Event-ID</c> like a browser; the seq checks carry on across the reconnect.
 /// </summary>
 internal sealed record DeliveryResult(
     long Expected,
@@ -37,10 +40,14 @@ internal sealed record DeliveryResult(
     long OutOfOrder,
     long Unexpected,
     long Gaps,
+    long SkippedByGap,
     long Resets,
     int ConnectionsIncomplete,
     int EndedByServer,
     int ReadErrors,
+    int Reconnects,
+    int GaveUp,
+    IReadOnlyList<string> Interruptions,
     double DeliveriesPerSecond,
     double DrainSeconds,
     LatencySummary Latency);

@@ -74,7 +74,7 @@ internal sealed class Runner(BenchOptions options)
                     {
                         lock (readers)
                         {
-                            readers.Add(Task.Run(() => subscriber.ReadAsync(stream, latency, stop.Token)));
+                            readers.Add(Task.Run(() => subscriber.RunAsync(sseHttp, stream, latency, stop.Token)));
                         }
                     }
                 }
@@ -91,7 +91,7 @@ internal sealed class Runner(BenchOptions options)
 
         if (options.Backlog > 0)
         {
-            await WaitAsync(() => connected.All(s => s.BacklogDoneTicks != 0 || s.EndedByServer || s.Error is not null), options.DrainTimeout, stop.Token);
+            await WaitAsync(() => connected.All(s => s.BacklogDoneTicks != 0 || s.GaveUp), options.DrainTimeout, stop.Token);
         }
 
         var resumeSeconds = Stopwatch.GetElapsedTime(connectStart).TotalSeconds;
@@ -129,7 +129,7 @@ internal sealed class Runner(BenchOptions options)
         var drainStart = Stopwatch.GetTimestamp();
         using (StartProgress("drain", () => Progress(posters, 0, connected), stop.Token))
         {
-            await WaitAsync(() => connected.All(s => s.Unique >= posters.Acked(s.Room) || s.EndedByServer || s.Error is not null), options.DrainTimeout, stop.Token);
+            await WaitAsync(() => connected.All(s => s.LastSeq >= posters.Acked(s.Room) || s.GaveUp), options.DrainTimeout, stop.Token);
         }
 
         var drainSeconds = Stopwatch.GetElapsedTime(drainStart).TotalSeconds;
@@ -180,24 +180,25 @@ internal sealed class Runner(BenchOptions options)
         long? loadedKb,
         (double Seconds, double? Server, double Self, double? LoadStart) cpu)
     {
-        long expected = 0, delivered = 0, lost = 0, unexpected = 0;
+        long expected = 0, delivered = 0, lost = 0, unexpected = 0, gapped = 0;
         var incomplete = 0;
         foreach (var s in connected)
         {
             var acked = posters.Acked(s.Room);
             expected += acked;
             delivered += s.Unique;
-            var missing = 0L;
+            long missing = 0, skipped = 0;
             for (var seq = 1L; seq <= acked; seq++)
             {
                 if (!s.HasSeq(seq))
                 {
-                    missing++;
+                    _ = s.IsGapped(seq) ? skipped++ : missing++;
                 }
             }
 
             lost += missing;
-            unexpected += Math.Max(0, s.Unique - (acked - missing));
+            gapped += skipped;
+            unexpected += Math.Max(0, s.Unique - (acked - missing - skipped));
             incomplete += missing > 0 ? 1 : 0;
         }
 
@@ -242,8 +243,10 @@ internal sealed class Runner(BenchOptions options)
             new PostResult(posters.Attempted, posters.AckedTotal, posters.Failed, posters.Errors, Round(postSeconds),
                 postSeconds > 0 ? Math.Round(postedLive / postSeconds) : 0, posters.AckLatency.Summary()),
             new DeliveryResult(expected, delivered, lost, connected.Sum(s => s.Duplicates), connected.Sum(s => s.OutOfOrder), unexpected,
-                connected.Sum(s => s.Gaps), connected.Sum(s => s.Resets), incomplete, connected.Count(s => s.EndedByServer),
-                connected.Count(s => s.Error is not null), deliverySeconds > 0 ? Math.Round(liveDelivered / deliverySeconds) : 0,
+                connected.Sum(s => s.Gaps), gapped, connected.Sum(s => s.Resets), incomplete, connected.Sum(s => s.EndedByServer),
+                connected.Sum(s => s.ReadErrors), connected.Sum(s => s.Reconnects), connected.Count(s => s.GaveUp),
+                [.. connected.Where(s => s.LastReadError is not null).GroupBy(s => s.LastReadError!).OrderByDescending(g => g.Count()).Take(5).Select(g => $"{g.Key} ×{g.Count()}")],
+                deliverySeconds > 0 ? Math.Round(liveDelivered / deliverySeconds) : 0,
                 Round(drainSeconds), latency.Summary()),
             resume,
             new RssResult(rss.Pids, baselineKb, connectedKb, loadedKb, rss.PeakSampledKb(), rss.HighWaterKb(), perConnection),
@@ -268,7 +271,8 @@ internal sealed class Runner(BenchOptions options)
                 (r.Connect.Errors.Count > 0 ? $"; errors: {string.Join("; ", r.Connect.Errors)}" : ""),
             $"posts      {r.Posts.Acked} acked / {r.Posts.Attempted} sent, {r.Posts.Failed} failed; {r.Posts.AckedPerSecond}/s; ack p50 {Ms(r.Posts.AckLatency.P50Ms)} p99 {Ms(r.Posts.AckLatency.P99Ms)} max {Ms(r.Posts.AckLatency.MaxMs)}" +
                 (r.Posts.Errors.Count > 0 ? $"; errors: {string.Join("; ", r.Posts.Errors)}" : ""),
-            $"delivery   expected {d.Expected}, delivered {d.Delivered}, lost {d.Lost}, duplicates {d.Duplicates}, out-of-order {d.OutOfOrder}, unexpected {d.Unexpected}, gaps {d.Gaps}, resets {d.Resets}; incomplete connections {d.ConnectionsIncomplete}, ended by server {d.EndedByServer}, read errors {d.ReadErrors}",
+            $"delivery   expected {d.Expected}, delivered {d.Delivered}, lost {d.Lost}, duplicates {d.Duplicates}, out-of-order {d.OutOfOrder}, unexpected {d.Unexpected}, gap events {d.Gaps} (skipping {d.SkippedByGap}), resets {d.Resets}; incomplete connections {d.ConnectionsIncomplete}; streams ended by the server {d.EndedByServer}, broken {d.ReadErrors}, reconnects {d.Reconnects}, gave up {d.GaveUp}" +
+                (d.Interruptions.Count > 0 ? $"; {string.Join("; ", d.Interruptions)}" : ""),
             $"throughput {d.DeliveriesPerSecond} deliveries/s (live, first post → last delivery); drain {d.DrainSeconds} s",
             $"latency    post→delivery p50 {Ms(d.Latency.P50Ms)} p90 {Ms(d.Latency.P90Ms)} p99 {Ms(d.Latency.P99Ms)} max {Ms(d.Latency.MaxMs)} ({d.Latency.Count} samples)",
         };

@@ -18,6 +18,11 @@ namespace OrleansChat.Bench;
 internal sealed class Subscriber(int index, int room, Uri baseUrl, string roomId)
 {
     private static readonly byte[] TextMarker = "\"text\":\""u8.ToArray();
+    private static readonly byte[] FromMarker = "\"from\":"u8.ToArray();
+    private static readonly byte[] ToMarker = "\"to\":"u8.ToArray();
+    private readonly List<(long From, long To)> _gapped = [];
+    private long _pendingGapFrom;
+    private long _pendingGapTo;
     private ulong[] _seen = new ulong[4];
     private long _pendingId;
     private long _pendingPostTicks;
@@ -73,7 +78,22 @@ internal sealed class Subscriber(int index, int room, Uri baseUrl, string roomId
 
     public long LastDeliveryTicks { get; private set; }
 
-    public bool EndedByServer { get; private set; }
+    /// <summary>Times the server ended the stream while the run went on.</summary>
+    public int EndedByServer { get; private set; }
+
+    /// <summary>Times the stream broke (the server disconnects a client that reads too slowly, API.md).</summary>
+    public int ReadErrors { get; private set; }
+
+    public string? LastReadError { get; private set; }
+
+    /// <summary>Reconnections with <c>Last-Event-ID</c>, as a browser makes after an interruption.</summary>
+    public int Reconnects { get; private set; }
+
+    /// <summary>Reconnecting failed too often: this connection stopped receiving.</summary>
+    public bool GaveUp { get; private set; }
+
+    /// <summary>Whether an <c>event: gap</c> told this connection that <paramref name="seq"/> is gone from history.</summary>
+    public bool IsGapped(long seq) => _gapped.Exists(g => g.From <= seq && seq <= g.To);
 
     public bool HasSeq(long seq)
     {
@@ -91,11 +111,16 @@ internal sealed class Subscriber(int index, int room, Uri baseUrl, string roomId
             request.Headers.TryAddWithoutValidation("Last-Event-ID", lastEventId);
         }
 
-        RequestStartTicks = Stopwatch.GetTimestamp();
+        var started = Stopwatch.GetTimestamp();
+        if (RequestStartTicks == 0)
+        {
+            RequestStartTicks = started;
+        }
+
         try
         {
             var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-            ConnectTicks = Stopwatch.GetTimestamp() - RequestStartTicks;
+            ConnectTicks = Stopwatch.GetTimestamp() - started;
             Status = response.StatusCode;
             if (response.StatusCode != HttpStatusCode.OK)
             {
@@ -109,15 +134,51 @@ internal sealed class Subscriber(int index, int room, Uri baseUrl, string roomId
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            ConnectTicks = Stopwatch.GetTimestamp() - RequestStartTicks;
+            ConnectTicks = Stopwatch.GetTimestamp() - started;
             Error = exception.GetBaseException().Message;
             return null;
         }
     }
 
-    public async Task ReadAsync(Stream stream, Histogram latency, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the stream; when it ends or breaks before <paramref name="cancellationToken"/> fires, reconnects with
+    /// <c>Last-Event-ID</c> set to the last seq received, as a browser would, and carries on checking the seqs.
+    /// </summary>
+    public async Task RunAsync(HttpClient http, Stream stream, Histogram latency, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            await ReadAsync(stream, latency, cancellationToken);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+
+            Stream? next = null;
+            for (var attempt = 1; next is null && attempt <= 5 && !cancellationToken.IsCancellationRequested; attempt++)
+            {
+                Reconnects++;
+                next = await ConnectAsync(http, LastSeq.ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken);
+                if (next is null)
+                {
+                    await Task.Delay(100 * attempt, cancellationToken).ContinueWith(static _ => { }, TaskScheduler.Default);
+                }
+            }
+
+            if (next is null)
+            {
+                GaveUp = !cancellationToken.IsCancellationRequested;
+                return;
+            }
+
+            stream = next;
+        }
+    }
+
+    private async Task ReadAsync(Stream stream, Histogram latency, CancellationToken cancellationToken)
     {
         var buffer = new byte[8192];
+        (_pendingKind, _pendingId, _pendingPostTicks) = (EventKind.None, 0, 0);
         int start = 0, end = 0;
         try
         {
@@ -142,7 +203,7 @@ internal sealed class Subscriber(int index, int room, Uri baseUrl, string roomId
                     var read = await stream.ReadAsync(buffer.AsMemory(end), cancellationToken);
                     if (read == 0)
                     {
-                        EndedByServer = true;
+                        EndedByServer++;
                         return;
                     }
 
@@ -167,7 +228,8 @@ internal sealed class Subscriber(int index, int room, Uri baseUrl, string roomId
         }
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
-            Error ??= "read: " + exception.GetBaseException().Message;
+            ReadErrors++;
+            LastReadError = exception.GetBaseException().Message;
         }
         catch (Exception) when (cancellationToken.IsCancellationRequested)
         {
@@ -201,6 +263,15 @@ internal sealed class Subscriber(int index, int room, Uri baseUrl, string roomId
         }
         else if (line.StartsWith("data:"u8))
         {
+            if (_pendingKind == EventKind.Gap)
+            {
+                var from = line.IndexOf(FromMarker);
+                var to = line.IndexOf(ToMarker);
+                _ = from >= 0 && Utf8Parser.TryParse(line[(from + FromMarker.Length)..], out _pendingGapFrom, out _);
+                _ = to >= 0 && Utf8Parser.TryParse(line[(to + ToMarker.Length)..], out _pendingGapTo, out _);
+                return;
+            }
+
             var at = line.IndexOf(TextMarker);
             if (at >= 0)
             {
@@ -218,6 +289,12 @@ internal sealed class Subscriber(int index, int room, Uri baseUrl, string roomId
                 break;
             case EventKind.Gap:
                 Gaps++;
+                if (_pendingGapFrom > 0 && _pendingGapTo >= _pendingGapFrom)
+                {
+                    _gapped.Add((_pendingGapFrom, _pendingGapTo));
+                    LastSeq = Math.Max(LastSeq, _pendingGapTo);
+                }
+
                 break;
             case EventKind.Reset:
                 Resets++;
@@ -227,6 +304,7 @@ internal sealed class Subscriber(int index, int room, Uri baseUrl, string roomId
         _pendingKind = EventKind.None;
         _pendingId = 0;
         _pendingPostTicks = 0;
+        _pendingGapFrom = _pendingGapTo = 0;
     }
 
     private void Chat(long seq, long now, Histogram latency)

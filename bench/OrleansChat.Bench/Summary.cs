@@ -23,6 +23,8 @@ internal static class Summary
         ("lost", "delivery.lost", "F0"),
         ("duplicates", "delivery.duplicates", "F0"),
         ("out-of-order", "delivery.outOfOrder", "F0"),
+        ("streams broken/ended", "delivery.readErrors", "F0"),
+        ("reconnects", "delivery.reconnects", "F0"),
         ("latency p50 ms", "delivery.latency.p50Ms", "F1"),
         ("latency p90 ms", "delivery.latency.p90Ms", "F1"),
         ("latency p99 ms", "delivery.latency.p99Ms", "F1"),
