@@ -47,6 +47,7 @@ internal sealed record DeliveryResult(
     int ReadErrors,
     int Reconnects,
     int GaveUp,
+    IReadOnlyList<string> LostSample,
     IReadOnlyList<string> Interruptions,
     double DeliveriesPerSecond,
     double DrainSeconds,

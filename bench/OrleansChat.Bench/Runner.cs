@@ -181,6 +181,7 @@ internal sealed class Runner(BenchOptions options)
         (double Seconds, double? Server, double Self, double? LoadStart) cpu)
     {
         long expected = 0, delivered = 0, lost = 0, unexpected = 0, gapped = 0;
+        var lostSample = new List<string>();
         var incomplete = 0;
         foreach (var s in connected)
         {
@@ -193,6 +194,10 @@ internal sealed class Runner(BenchOptions options)
                 if (!s.HasSeq(seq))
                 {
                     _ = s.IsGapped(seq) ? skipped++ : missing++;
+                    if (!s.IsGapped(seq) && lostSample.Count < 5)
+                    {
+                        lostSample.Add($"connection {s.Index} ({s.RoomId}): seq {seq}; gaps {s.GapRanges}");
+                    }
                 }
             }
 
@@ -245,6 +250,7 @@ internal sealed class Runner(BenchOptions options)
             new DeliveryResult(expected, delivered, lost, connected.Sum(s => s.Duplicates), connected.Sum(s => s.OutOfOrder), unexpected,
                 connected.Sum(s => s.Gaps), gapped, connected.Sum(s => s.Resets), incomplete, connected.Sum(s => s.EndedByServer),
                 connected.Sum(s => s.ReadErrors), connected.Sum(s => s.Reconnects), connected.Count(s => s.GaveUp),
+                lostSample,
                 [.. connected.Where(s => s.LastReadError is not null).GroupBy(s => s.LastReadError!).OrderByDescending(g => g.Count()).Take(5).Select(g => $"{g.Key} ×{g.Count()}")],
                 deliverySeconds > 0 ? Math.Round(liveDelivered / deliverySeconds) : 0,
                 Round(drainSeconds), latency.Summary()),
@@ -272,7 +278,8 @@ internal sealed class Runner(BenchOptions options)
             $"posts      {r.Posts.Acked} acked / {r.Posts.Attempted} sent, {r.Posts.Failed} failed; {r.Posts.AckedPerSecond}/s; ack p50 {Ms(r.Posts.AckLatency.P50Ms)} p99 {Ms(r.Posts.AckLatency.P99Ms)} max {Ms(r.Posts.AckLatency.MaxMs)}" +
                 (r.Posts.Errors.Count > 0 ? $"; errors: {string.Join("; ", r.Posts.Errors)}" : ""),
             $"delivery   expected {d.Expected}, delivered {d.Delivered}, lost {d.Lost}, duplicates {d.Duplicates}, out-of-order {d.OutOfOrder}, unexpected {d.Unexpected}, gap events {d.Gaps} (skipping {d.SkippedByGap}), resets {d.Resets}; incomplete connections {d.ConnectionsIncomplete}; streams ended by the server {d.EndedByServer}, broken {d.ReadErrors}, reconnects {d.Reconnects}, gave up {d.GaveUp}" +
-                (d.Interruptions.Count > 0 ? $"; {string.Join("; ", d.Interruptions)}" : ""),
+                (d.Interruptions.Count > 0 ? $"; {string.Join("; ", d.Interruptions)}" : "") +
+                (d.LostSample.Count > 0 ? $"{Environment.NewLine}lost e.g.  {string.Join(Environment.NewLine + "           ", d.LostSample)}" : ""),
             $"throughput {d.DeliveriesPerSecond} deliveries/s (live, first post → last delivery); drain {d.DrainSeconds} s",
             $"latency    post→delivery p50 {Ms(d.Latency.P50Ms)} p90 {Ms(d.Latency.P90Ms)} p99 {Ms(d.Latency.P99Ms)} max {Ms(d.Latency.MaxMs)} ({d.Latency.Count} samples)",
         };

@@ -95,6 +95,8 @@ internal sealed class Subscriber(int index, int room, Uri baseUrl, string roomId
     /// <summary>Whether an <c>event: gap</c> told this connection that <paramref name="seq"/> is gone from history.</summary>
     public bool IsGapped(long seq) => _gapped.Exists(g => g.From <= seq && seq <= g.To);
 
+    public string GapRanges => string.Join(",", _gapped.Take(10).Select(g => $"{g.From}..{g.To}"));
+
     public bool HasSeq(long seq)
     {
         var word = (int)(seq >> 6);
