@@ -133,9 +133,10 @@ warm_up() {
 }
 
 cluster_pids() {
-  # API node PIDs, if the harness leaves pid files (deploy/local/.state/api*.pid).
-  local pids=""
-  for f in "$root"/deploy/local/.state/api*.pid; do
+  # The API nodes' PIDs from the harness's pid files (deploy/local/.state/pids/api1.pid, api2.pid): RSS and CPU are
+  # those of the API tier (the silos and Redis are not counted).
+  local pids="" f
+  for f in "$root"/deploy/local/.state/pids/api*.pid "$root"/deploy/local/.state/api*.pid; do
     [ -f "$f" ] && pids="$pids${pids:+,}$(cat "$f")"
   done
   echo "$pids"
@@ -164,8 +165,9 @@ for s in $scenarios; do
       url="http://127.0.0.1:$port"
       pids=$server_pid
     else
+      # A fresh cluster per run; the harness passes the environment on to the nodes it starts.
       "$root/deploy/local/cluster.sh" down >&2 || true
-      "$root/deploy/local/cluster.sh" up >&2
+      Chat__RateLimit__PostsPerSecond=0 "$root/deploy/local/cluster.sh" up >&2
       cluster_up=1
       server_pid=
       url=$cluster_urls
