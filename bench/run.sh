@@ -34,6 +34,13 @@ usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 case "$scenario" in fanout|connections|hotroom|resume|all) ;; *) usage ;; esac
 case "$mode" in embedded|cluster) ;; *) usage ;; esac
 
+if [ "$mode" = cluster ]; then
+  if [ ! -x "$root/deploy/local/cluster.sh" ]; then
+    echo "cluster mode needs deploy/local/cluster.sh (the local multi-node harness), which this checkout does not have." >&2
+    exit 1
+  fi
+fi
+
 # 10k connections need 10k descriptors in the server and in the load generator (each its own process).
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt 10240 ]; then
@@ -150,12 +157,6 @@ stamp=$(date -u +%Y%m%dT%H%M%SZ)
 scenarios=$scenario
 [ "$scenario" = all ] && scenarios="fanout connections hotroom resume"
 
-if [ "$mode" = cluster ]; then
-  if [ ! -x "$root/deploy/local/cluster.sh" ]; then
-    echo "cluster mode needs deploy/local/cluster.sh (the local multi-node harness), which this checkout does not have." >&2
-    exit 1
-  fi
-fi
 
 files=()
 for s in $scenarios; do
