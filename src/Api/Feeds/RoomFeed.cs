@@ -12,6 +12,9 @@ namespace OrleansChat.Api.Feeds;
 /// </summary>
 internal sealed partial class RoomFeed(string roomId, IClusterClient client, ILogger logger)
 {
+    /// <summary>How many recent chat frames the feed keeps encoded for replays (a slot per seq modulo this).</summary>
+    public const int RecentFrames = 1024;
+
     private readonly IRoomGrain _room = client.GetGrain<IRoomGrain>(roomId);
     private readonly IAsyncStream<MessageBatch> _stream = client
         .GetStreamProvider(ChatStreams.ProviderName)
@@ -21,6 +24,10 @@ internal sealed partial class RoomFeed(string roomId, IClusterClient client, ILo
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Lock _membersLock = new();
     private ImmutableArray<SseConnection> _members = [];
+
+    // Recently encoded chat frames by seq: live delivery and every replay on this node share one encoding per
+    // message, so a herd of clients resuming the same backlog does not encode it once per client.
+    private readonly SseFrame?[] _recent = new SseFrame?[RecentFrames];
     private StreamSubscriptionHandle<MessageBatch>? _subscription;
     private long _deliveredSeq;
     private long _expectedSeq;
@@ -82,6 +89,21 @@ internal sealed partial class RoomFeed(string roomId, IClusterClient client, ILo
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>The message's chat frame, encoded once per node while it stays among the recent frames.</summary>
+    public SseFrame ChatFrame(ChatMessage message)
+    {
+        ref var slot = ref _recent[(int)(message.Seq % RecentFrames)];
+        var frame = Volatile.Read(ref slot);
+        // Compared by value, not only by seq: after a room reset a seq can name a different message.
+        if (frame is null || frame.Seq != message.Seq || !Equals(frame.Message, message))
+        {
+            frame = SseFrame.Chat(message);
+            Volatile.Write(ref slot, frame);
+        }
+
+        return frame;
     }
 
     public void Detach(SseConnection connection)
@@ -176,12 +198,21 @@ internal sealed partial class RoomFeed(string roomId, IClusterClient client, ILo
                 await CatchUpAsync(first - 1);
             }
 
+            // The batch's new messages go to each connection as one frame: one queue entry and one write each.
+            List<SseFrame>? frames = null;
+            var next = _deliveredSeq + 1;
             foreach (var message in batch.Messages)
             {
-                if (message.Seq == _deliveredSeq + 1)
+                if (message.Seq == next)
                 {
-                    Deliver(SseFrame.Chat(message));
+                    (frames ??= new List<SseFrame>(batch.Messages.Count)).Add(ChatFrame(message));
+                    next++;
                 }
+            }
+
+            if (frames is not null)
+            {
+                Deliver(SseFrame.Concat(frames));
             }
         }
         catch (Exception exception)
@@ -213,7 +244,7 @@ internal sealed partial class RoomFeed(string roomId, IClusterClient client, ILo
             {
                 if (message.Seq > _deliveredSeq)
                 {
-                    Deliver(SseFrame.Chat(message));
+                    Deliver(ChatFrame(message));
                 }
             }
 

@@ -92,6 +92,9 @@ internal sealed partial class RoomFeeds(
         /// <summary>The connection receives every message after this seq from the feed.</summary>
         public long JoinedAtSeq { get; } = joinedAtSeq;
 
+        /// <summary>The message's chat frame, shared with the feed and the node's other replays.</summary>
+        public SseFrame ChatFrame(ChatMessage message) => feed.ChatFrame(message);
+
         public async ValueTask DisposeAsync()
         {
             feed.Detach(connection);

@@ -48,7 +48,7 @@ internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter) 
             await using var membership = await feeds.JoinAsync(roomId, connection, cancellationToken);
             await writer.FlushAsync(cancellationToken);
             var written = ResumeAfter is { } after
-                ? await ReplayAsync(services.GetRequiredService<IGrainFactory>().GetGrain<IRoomGrain>(roomId), after, membership.JoinedAtSeq, writer, cancellationToken)
+                ? await ReplayAsync(services.GetRequiredService<IGrainFactory>().GetGrain<IRoomGrain>(roomId), after, membership, writer, cancellationToken)
                 : membership.JoinedAtSeq;
             connection.MarkWritten();
             await PumpAsync(connection, written, writer, cancellationToken);
@@ -72,8 +72,9 @@ internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter) 
     }
 
     /// <summary>Writes history after <paramref name="after"/> up to at least where the live feed took over.</summary>
-    private async Task<long> ReplayAsync(IRoomGrain room, long after, long joinedAtSeq, PipeWriter writer, CancellationToken cancellationToken)
+    private async Task<long> ReplayAsync(IRoomGrain room, long after, RoomFeeds.FeedMembership membership, PipeWriter writer, CancellationToken cancellationToken)
     {
+        var joinedAtSeq = membership.JoinedAtSeq;
         var page = await room.GetHistory(new HistoryQuery(after, null, RoomsApi.MaxPageSize));
         if (after > page.LastSeq)
         {
@@ -85,6 +86,7 @@ internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter) 
         var written = after;
         while (true)
         {
+            var start = written;
             if (written < page.FirstRetainedSeq - 1)
             {
                 writer.Write(SseFrame.Gap(roomId, written + 1, page.FirstRetainedSeq - 1).Bytes.Span);
@@ -95,13 +97,16 @@ internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter) 
             {
                 if (message.Seq > written)
                 {
-                    writer.Write(SseFrame.Chat(message).Bytes.Span);
+                    writer.Write(membership.ChatFrame(message).Bytes.Span);
                     written = message.Seq;
                 }
             }
 
             await writer.FlushAsync(cancellationToken);
-            if (written >= joinedAtSeq || page.Messages.Count == 0)
+            // A page can be empty yet the gap moved us on: a resume point more than a page below the retained
+            // history reads an empty range, and the retained messages come from the next read. Only a round that
+            // moves nothing means there is nothing more to read.
+            if (written >= joinedAtSeq || written == start)
             {
                 return written;
             }
@@ -117,17 +122,16 @@ internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter) 
         {
             while (frames.TryRead(out var frame))
             {
-                if (frame.Seq != 0)
+                if (frame.Seq == 0)
                 {
-                    if (frame.Seq <= written)
-                    {
-                        continue;
-                    }
-
+                    writer.Write(frame.Bytes.Span);
+                }
+                else if (frame.Seq > written)
+                {
+                    // Only what replay has not written already (a batch frame may straddle that point).
+                    writer.Write(frame.After(written).Span);
                     written = frame.Seq;
                 }
-
-                writer.Write(frame.Bytes.Span);
             }
 
             var flushed = await writer.FlushAsync(cancellationToken);

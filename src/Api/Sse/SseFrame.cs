@@ -25,21 +25,69 @@ internal sealed class SseFrame
 {
     public static readonly SseFrame KeepAlive = new(0, ": keepalive\n\n"u8.ToArray());
 
-    private SseFrame(long seq, byte[] bytes)
+    // For a frame of several consecutive chat events: where each event starts in Bytes.
+    private readonly int[]? _offsets;
+
+    private SseFrame(long seq, byte[] bytes, ChatMessage? message = null, long firstSeq = 0, int[]? offsets = null)
     {
         Seq = seq;
+        FirstSeq = firstSeq == 0 ? seq : firstSeq;
         Bytes = bytes;
+        Message = message;
+        _offsets = offsets;
     }
 
-    /// <summary>The message's seq, or 0 for frames that carry no message.</summary>
+    /// <summary>The (last) message's seq, or 0 for frames that carry no message.</summary>
     public long Seq { get; }
 
+    /// <summary>The first message's seq: <see cref="Seq"/> unless the frame holds several chat events.</summary>
+    public long FirstSeq { get; }
+
+    /// <summary>The message a single chat frame was encoded from.</summary>
+    public ChatMessage? Message { get; }
+
     public ReadOnlyMemory<byte> Bytes { get; }
+
+    /// <summary>The bytes of the chat events with a seq above <paramref name="written"/> (all of them if none is).</summary>
+    public ReadOnlyMemory<byte> After(long written) =>
+        written < FirstSeq || _offsets is null ? Bytes : Bytes[_offsets[(int)(written - FirstSeq + 1)]..];
+
+    /// <summary>
+    /// One frame for consecutive chat frames, so a batch costs each connection one queue entry and one write.
+    /// </summary>
+    public static SseFrame Concat(IReadOnlyList<SseFrame> chats)
+    {
+        if (chats.Count == 1)
+        {
+            return chats[0];
+        }
+
+        var offsets = new int[chats.Count];
+        var length = 0;
+        for (var i = 0; i < chats.Count; i++)
+        {
+            if (i > 0 && chats[i].Seq != chats[i - 1].Seq + 1)
+            {
+                throw new ArgumentException("Chat frames must have consecutive seqs.", nameof(chats));
+            }
+
+            offsets[i] = length;
+            length += chats[i].Bytes.Length;
+        }
+
+        var bytes = new byte[length];
+        for (var i = 0; i < chats.Count; i++)
+        {
+            chats[i].Bytes.Span.CopyTo(bytes.AsSpan(offsets[i]));
+        }
+
+        return new SseFrame(chats[^1].Seq, bytes, firstSeq: chats[0].Seq, offsets: offsets);
+    }
 
     public static SseFrame Retry(int milliseconds) => new(0, Encoding.UTF8.GetBytes($"retry: {milliseconds}\n\n"));
 
     public static SseFrame Chat(ChatMessage message) =>
-        Encode(message.Seq, $"id: {message.Seq}\nevent: chat\n", message, ChatJsonContext.Default.ChatMessage);
+        Encode(message.Seq, $"id: {message.Seq}\nevent: chat\n", message, ChatJsonContext.Default.ChatMessage, message);
 
     public static SseFrame Gap(string roomId, long from, long to) =>
         Encode(0, "event: gap\n", new GapEvent(roomId, from, to), ChatJsonContext.Default.GapEvent);
@@ -47,7 +95,7 @@ internal sealed class SseFrame
     public static SseFrame Reset(string roomId, long lastSeq) =>
         Encode(0, "event: reset\n", new ResetEvent(roomId, lastSeq), ChatJsonContext.Default.ResetEvent);
 
-    private static SseFrame Encode<T>(long seq, string fields, T data, JsonTypeInfo<T> typeInfo)
+    private static SseFrame Encode<T>(long seq, string fields, T data, JsonTypeInfo<T> typeInfo, ChatMessage? message = null)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         buffer.Write(Encoding.UTF8.GetBytes(fields));
@@ -58,6 +106,6 @@ internal sealed class SseFrame
         }
 
         buffer.Write("\n\n"u8);
-        return new SseFrame(seq, buffer.WrittenSpan.ToArray());
+        return new SseFrame(seq, buffer.WrittenSpan.ToArray(), message);
     }
 }

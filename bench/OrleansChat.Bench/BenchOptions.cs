@@ -1,0 +1,159 @@
+using System.Globalization;
+
+namespace OrleansChat.Bench;
+
+/// <summary>Command-line options: <c>--name value</c> or <c>--name=value</c>.</summary>
+internal sealed class BenchOptions
+{
+    public const string Usage = """
+        OrleansChat.Bench — load generator speaking only the public HTTP/SSE contract (API.md).
+
+        run options:
+          --url URL[,URL...]        base URLs; connections and posts are spread over them round-robin
+                                    (default http://127.0.0.1:5300)
+          --scenario NAME           label for the output (default custom)
+          --rooms N                 rooms (default 10)
+          --subscribers N           SSE connections per room (default 100)
+          --rate N                  posts per second over all rooms; 0 = as fast as the posters go (default 1000)
+          --posters N               concurrent posters (default 32)
+          --duration S              seconds of posting (default 10)
+          --message-size N          characters of message text, ≥ 20 (default 100)
+          --backlog N               resume test: post N messages to each room first, then connect every subscriber
+                                    at once with Last-Event-ID: 0 and time how long each takes to get its backlog
+          --connect-concurrency N   connections opened at once in the connect phase (default 256)
+          --hold S                  keep the connections open S seconds after connecting, before posting (default 1)
+          --drain-timeout S         wait up to S seconds after the last post for deliveries (default 15)
+          --pids PID[,PID...]       server processes whose RSS (/proc/PID/status) is sampled
+          --json FILE               append the run's JSON object to FILE (it is always printed on stdout)
+          --progress S              seconds between progress lines on stderr (default 2; 0 = off)
+          --room-prefix P           room id prefix (default: a fresh random one, so rooms start empty)
+
+        summarize FILE...           medians (min–max) of the JSON lines in FILE(s), as a markdown table row per
+                                    scenario/mode
+        """;
+
+    public List<Uri> Urls { get; } = [];
+
+    public string Scenario { get; private set; } = "custom";
+
+    public string Mode { get; private set; } = "";
+
+    public int Rooms { get; private set; } = 10;
+
+    public int Subscribers { get; private set; } = 100;
+
+    public double Rate { get; private set; } = 1000;
+
+    public int Posters { get; private set; } = 32;
+
+    public double Duration { get; private set; } = 10;
+
+    public int MessageSize { get; private set; } = 100;
+
+    public int Backlog { get; private set; }
+
+    public int ConnectConcurrency { get; private set; } = 256;
+
+    public double Hold { get; private set; } = 1;
+
+    public double DrainTimeout { get; private set; } = 15;
+
+    public List<int> Pids { get; } = [];
+
+    public string? JsonFile { get; private set; }
+
+    public double Progress { get; private set; } = 2;
+
+    public string RoomPrefix { get; private set; } = $"bench-{Guid.NewGuid().ToString("N")[..8]}";
+
+    public static BenchOptions Parse(IReadOnlyList<string> args)
+    {
+        var options = new BenchOptions();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            if (!arg.StartsWith("--", StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"Unexpected argument '{arg}'.");
+            }
+
+            string name, value;
+            var eq = arg.IndexOf('=');
+            if (eq > 0)
+            {
+                (name, value) = (arg[2..eq], arg[(eq + 1)..]);
+            }
+            else
+            {
+                name = arg[2..];
+                if (i + 1 >= args.Count)
+                {
+                    throw new ArgumentException($"--{name} needs a value.");
+                }
+
+                value = args[++i];
+            }
+
+            options.Set(name, value);
+        }
+
+        if (options.Urls.Count == 0)
+        {
+            options.Urls.Add(new Uri("http://127.0.0.1:5300"));
+        }
+
+        if (options.MessageSize < 20 || options.MessageSize > 4000)
+        {
+            throw new ArgumentException("--message-size must be 20..4000.");
+        }
+
+        if (options.Rooms < 1 || options.Subscribers < 0 || options.Posters < 1)
+        {
+            throw new ArgumentException("--rooms and --posters must be ≥ 1, --subscribers ≥ 0.");
+        }
+
+        return options;
+    }
+
+    private void Set(string name, string value)
+    {
+        switch (name)
+        {
+            case "url":
+            case "urls":
+                foreach (var url in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                {
+                    Urls.Add(new Uri(url.TrimEnd('/') + "/"));
+                }
+
+                break;
+            case "scenario": Scenario = value; break;
+            case "mode": Mode = value; break;
+            case "rooms": Rooms = Int(value); break;
+            case "subscribers": Subscribers = Int(value); break;
+            case "rate": Rate = Double(value); break;
+            case "posters": Posters = Int(value); break;
+            case "duration": Duration = Double(value); break;
+            case "message-size": MessageSize = Int(value); break;
+            case "backlog": Backlog = Int(value); break;
+            case "connect-concurrency": ConnectConcurrency = Math.Max(1, Int(value)); break;
+            case "hold": Hold = Double(value); break;
+            case "drain-timeout": DrainTimeout = Double(value); break;
+            case "pids":
+                foreach (var pid in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                {
+                    Pids.Add(Int(pid));
+                }
+
+                break;
+            case "json": JsonFile = value; break;
+            case "progress": Progress = Double(value); break;
+            case "room-prefix": RoomPrefix = value; break;
+            default: throw new ArgumentException($"Unknown option --{name}.");
+        }
+    }
+
+    private static int Int(string value) => int.Parse(value, CultureInfo.InvariantCulture);
+
+    private static double Double(string value) => double.Parse(value, CultureInfo.InvariantCulture);
+}

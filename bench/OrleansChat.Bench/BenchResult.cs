@@ -1,0 +1,113 @@
+using System.Text.Json.Serialization;
+
+namespace OrleansChat.Bench;
+
+/// <summary>Latency figures in milliseconds.</summary>
+internal sealed record LatencySummary(long Count, double? P50Ms, double? P90Ms, double? P99Ms, double? MaxMs);
+
+internal sealed record ConnectResult(
+    int Attempted,
+    int Connected,
+    int Failed,
+    IReadOnlyList<string> Errors,
+    double PhaseSeconds,
+    LatencySummary Latency);
+
+internal sealed record PostResult(
+    long Attempted,
+    long Acked,
+    long Failed,
+    IReadOnlyList<string> Errors,
+    double PhaseSeconds,
+    double AckedPerSecond,
+    LatencySummary AckLatency);
+
+/// <summary>
+/// What the connections received. <c>Expected</c> = Σ over connected subscribers of the posts acknowledged in
+/// their room (plus the backlog when resuming); <c>Lost</c> = expected − unique seqs received (per connection,
+/// never below 0); <c>Duplicates</c> = a seq received again on the same connection; <c>OutOfOrder</c> = a seq
+/// lower than one already received on the same connection; <c>Unexpected</c> = unique seqs beyond what was
+/// acknowledged (a post that failed on the client side but was stored); <c>SkippedByGap</c> = missing seqs that an
+/// <c>event: gap</c> announced as trimmed from history (not lost: the contract says so), not counted in <c>Lost</c>. A stream that ends or breaks during the
+/// run (the server disconnects clients that read too slowly) is counted in <c>EndedByServer</c>/<c>ReadErrors</c>
+/// and reconnected with <c>Last-Event-ID</c> like a browser; the seq checks carry on across the reconnect.
+/// </summary>
+internal sealed record DeliveryResult(
+    long Expected,
+    long Delivered,
+    long Lost,
+    long Duplicates,
+    long OutOfOrder,
+    long Unexpected,
+    long Gaps,
+    long SkippedByGap,
+    long Resets,
+    int ConnectionsIncomplete,
+    int EndedByServer,
+    int ReadErrors,
+    int Reconnects,
+    int GaveUp,
+    IReadOnlyList<string> LostSample,
+    IReadOnlyList<string> Interruptions,
+    double DeliveriesPerSecond,
+    double DrainSeconds,
+    LatencySummary Latency);
+
+/// <summary>Resume: per client, request start → the whole backlog received.</summary>
+internal sealed record ResumeResult(
+    int Clients,
+    int Backlog,
+    int Complete,
+    int Within50Ms,
+    double PrefillSeconds,
+    LatencySummary BacklogLatency);
+
+/// <summary>Server memory (KiB, summed over the PIDs) and the connected-state cost per connection.</summary>
+internal sealed record RssResult(
+    IReadOnlyList<int> Pids,
+    long? BaselineKb,
+    long? ConnectedKb,
+    long? LoadedKb,
+    long? PeakSampledKb,
+    long? HighWaterKb,
+    double? BytesPerConnection);
+
+/// <summary>
+/// CPU used during the measured phase (posting and draining; for resume, connecting and replaying), and the
+/// machine's 1-minute load average at the start and end of the run: on a shared machine these tell whether a
+/// figure was limited by this server's own work or by the CPU it could get.
+/// </summary>
+internal sealed record CpuResult(
+    double MeasuredSeconds,
+    double? ServerCpuSeconds,
+    double? ServerCores,
+    double? ServerMicrosPerDelivery,
+    double LoadGeneratorCpuSeconds,
+    double? LoadAverageStart,
+    double? LoadAverageEnd,
+    int MachineCores);
+
+internal sealed record BenchResult(
+    string Scenario,
+    string Mode,
+    DateTimeOffset StartedAt,
+    IReadOnlyList<string> Urls,
+    string RoomPrefix,
+    int Rooms,
+    int SubscribersPerRoom,
+    double Rate,
+    int Posters,
+    double DurationSeconds,
+    int MessageSize,
+    ConnectResult Connect,
+    PostResult Posts,
+    DeliveryResult Delivery,
+    ResumeResult? Resume,
+    RssResult Rss,
+    CpuResult Cpu);
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(BenchResult))]
+internal sealed partial class BenchJsonContext : JsonSerializerContext;

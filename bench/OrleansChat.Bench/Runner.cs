@@ -1,0 +1,371 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+
+namespace OrleansChat.Bench;
+
+/// <summary>
+/// One benchmark run: (resume only) prefill each room's backlog; open every SSE connection and report connect
+/// times and failures; hold; post for the duration; wait for the deliveries to drain; report.
+/// </summary>
+internal sealed class Runner(BenchOptions options)
+{
+    private static readonly TimeSpan RssPeriod = TimeSpan.FromMilliseconds(250);
+
+    public async Task<int> RunAsync()
+    {
+        var startedAt = DateTimeOffset.UtcNow;
+        using var stop = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            stop.Cancel();
+        };
+
+        using var sseHttp = new HttpClient(Handler()) { Timeout = Timeout.InfiniteTimeSpan };
+        using var postHttp = new HttpClient(Handler()) { Timeout = TimeSpan.FromSeconds(30) };
+        await using var rss = new RssSampler(options.Pids, RssPeriod);
+
+        var roomIds = Enumerable.Range(0, options.Rooms).Select(r => $"{options.RoomPrefix}-{r}").ToArray();
+        var posters = new Posters(postHttp, options.Urls, roomIds, options.MessageSize);
+        var subscribers = Enumerable.Range(0, options.Rooms * options.Subscribers)
+            .Select(i => new Subscriber(i, i % options.Rooms, options.Urls[i % options.Urls.Count], roomIds[i % options.Rooms]))
+            .ToArray();
+        var latency = new Histogram();
+        var readers = new List<Task>(subscribers.Length);
+        var baselineKb = rss.CurrentKb();
+        var loadStart = RssSampler.LoadAverage();
+        Log($"{options.Scenario} {options.Mode}: {options.Rooms} rooms × {options.Subscribers} subscribers on {string.Join(",", options.Urls)}; rooms {options.RoomPrefix}-*");
+
+        // Resume: the backlog goes in first; every subscriber then asks for it at once.
+        double prefillSeconds = 0;
+        if (options.Backlog > 0)
+        {
+            var prefillStart = Stopwatch.GetTimestamp();
+            await posters.RunAsync(options.Posters, 0, prefillStart, long.MaxValue, (long)options.Backlog * options.Rooms, recordLatency: false, stop.Token);
+            prefillSeconds = Stopwatch.GetElapsedTime(prefillStart).TotalSeconds;
+            Log($"prefilled {posters.AckedTotal} messages in {prefillSeconds:F1} s ({posters.Failed} failed)");
+            foreach (var subscriber in subscribers)
+            {
+                subscriber.BacklogTarget = posters.Acked(subscriber.Room);
+            }
+        }
+
+        var backlogAcked = Enumerable.Range(0, options.Rooms).Select(posters.Acked).ToArray();
+
+        // Connect. Last-Event-ID: 0 makes each connection receive every message from seq 1 whenever the server
+        // attaches it to the room's feed, so posting can start as soon as the headers are in (API.md: resume).
+        var connectLatency = new Histogram();
+        var connectStart = Stopwatch.GetTimestamp();
+        var resumeCpu = (Server: rss.CpuSeconds(), Self: Environment.CpuUsage.TotalTime.TotalSeconds);
+        var concurrency = options.Backlog > 0 ? subscribers.Length : options.ConnectConcurrency;
+        using (var progress = StartProgress("connect", () => $"{subscribers.Count(s => s.Connected)}/{subscribers.Length} connected", stop.Token))
+        {
+            using var gate = new SemaphoreSlim(concurrency);
+            await Task.WhenAll(subscribers.Select(async subscriber =>
+            {
+                await gate.WaitAsync(stop.Token);
+                try
+                {
+                    var stream = await subscriber.ConnectAsync(sseHttp, "0", stop.Token);
+                    connectLatency.RecordTicks(subscriber.ConnectTicks);
+                    if (stream is not null)
+                    {
+                        lock (readers)
+                        {
+                            readers.Add(Task.Run(() => subscriber.RunAsync(sseHttp, stream, latency, stop.Token)));
+                        }
+                    }
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            }));
+        }
+
+        var connectSeconds = Stopwatch.GetElapsedTime(connectStart).TotalSeconds;
+        var connected = subscribers.Where(s => s.Connected).ToArray();
+        Log($"connected {connected.Length}/{subscribers.Length} in {connectSeconds:F2} s; connect p50 {connectLatency.PercentileMs(0.5):F1} ms, p99 {connectLatency.PercentileMs(0.99):F1} ms");
+
+        if (options.Backlog > 0)
+        {
+            await WaitAsync(() => connected.All(s => s.BacklogDoneTicks != 0 || s.GaveUp), options.DrainTimeout, stop.Token);
+        }
+
+        var resumeSeconds = Stopwatch.GetElapsedTime(connectStart).TotalSeconds;
+        var afterConnect = (Server: rss.CpuSeconds(), Self: Environment.CpuUsage.TotalTime.TotalSeconds);
+
+        if (options.Hold > 0)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(options.Hold), stop.Token);
+        }
+
+        var connectedKb = rss.CurrentKb();
+
+        // Post.
+        foreach (var subscriber in connected)
+        {
+            subscriber.RecordLatency = true;
+        }
+
+        var postCpu = (Server: rss.CpuSeconds(), Self: Environment.CpuUsage.TotalTime.TotalSeconds);
+        var postStart = Stopwatch.GetTimestamp();
+        double postSeconds = 0;
+        if (options.Duration > 0)
+        {
+            var backlogTotal = posters.AckedTotal;
+            var endTicks = postStart + (long)(options.Duration * Stopwatch.Frequency);
+            using (StartProgress("post", () => Progress(posters, backlogTotal, connected), stop.Token))
+            {
+                await posters.RunAsync(options.Posters, options.Rate, postStart, endTicks, long.MaxValue, recordLatency: true, stop.Token);
+            }
+
+            postSeconds = Stopwatch.GetElapsedTime(postStart).TotalSeconds;
+        }
+
+        // Drain: until every connection has what its room acknowledged, or the timeout.
+        var drainStart = Stopwatch.GetTimestamp();
+        using (StartProgress("drain", () => Progress(posters, 0, connected), stop.Token))
+        {
+            await WaitAsync(() => connected.All(s => s.LastSeq >= posters.Acked(s.Room) || s.GaveUp), options.DrainTimeout, stop.Token);
+        }
+
+        var drainSeconds = Stopwatch.GetElapsedTime(drainStart).TotalSeconds;
+        var loadedKb = rss.CurrentKb();
+        var endCpu = (Server: rss.CpuSeconds(), Self: Environment.CpuUsage.TotalTime.TotalSeconds);
+        var measuredSeconds = Stopwatch.GetElapsedTime(postStart).TotalSeconds;
+        var cpuFrom = postCpu;
+        var cpuTo = endCpu;
+        if (options.Backlog > 0 && options.Duration <= 0)
+        {
+            // A resume run measures the herd: connecting and replaying.
+            (measuredSeconds, cpuFrom, cpuTo) = (resumeSeconds, resumeCpu, afterConnect);
+        }
+
+        var cpu = (Seconds: measuredSeconds, Server: cpuTo.Server - cpuFrom.Server, Self: cpuTo.Self - cpuFrom.Self, LoadStart: loadStart);
+        await stop.CancelAsync();
+        await Task.WhenAll(readers);
+
+        var result = Result(startedAt, subscribers, connected, connectLatency, connectSeconds, posters, backlogAcked, postSeconds,
+            postStart, drainSeconds, latency, prefillSeconds, rss, baselineKb, connectedKb, loadedKb, cpu);
+        var json = JsonSerializer.Serialize(result, BenchJsonContext.Default.BenchResult);
+        Console.Out.WriteLine(json);
+        if (options.JsonFile is { } file)
+        {
+            await File.AppendAllTextAsync(file, json + Environment.NewLine);
+        }
+
+        Console.Error.WriteLine(Human(result));
+        return 0;
+    }
+
+    private BenchResult Result(
+        DateTimeOffset startedAt,
+        Subscriber[] subscribers,
+        Subscriber[] connected,
+        Histogram connectLatency,
+        double connectSeconds,
+        Posters posters,
+        long[] backlogAcked,
+        double postSeconds,
+        long postStart,
+        double drainSeconds,
+        Histogram latency,
+        double prefillSeconds,
+        RssSampler rss,
+        long? baselineKb,
+        long? connectedKb,
+        long? loadedKb,
+        (double Seconds, double? Server, double Self, double? LoadStart) cpu)
+    {
+        long expected = 0, delivered = 0, lost = 0, unexpected = 0, gapped = 0;
+        var lostSample = new List<string>();
+        var incomplete = 0;
+        foreach (var s in connected)
+        {
+            var acked = posters.Acked(s.Room);
+            expected += acked;
+            delivered += s.Unique;
+            long missing = 0, skipped = 0;
+            for (var seq = 1L; seq <= acked; seq++)
+            {
+                if (!s.HasSeq(seq))
+                {
+                    _ = s.IsGapped(seq) ? skipped++ : missing++;
+                    if (!s.IsGapped(seq) && lostSample.Count < 5)
+                    {
+                        lostSample.Add($"connection {s.Index} ({s.RoomId}): seq {seq}; gaps {s.GapRanges}");
+                    }
+                }
+            }
+
+            lost += missing;
+            gapped += skipped;
+            unexpected += Math.Max(0, s.Unique - (acked - missing - skipped));
+            incomplete += missing > 0 ? 1 : 0;
+        }
+
+        // Live deliveries only (a resume run's backlog is measured separately), from the first post to the last delivery.
+        var liveDelivered = connected.Sum(s => Math.Max(0, s.Unique - backlogAcked[s.Room]));
+        var lastDelivery = connected.Select(s => s.LastDeliveryTicks).DefaultIfEmpty(0).Max();
+        var deliverySeconds = lastDelivery > postStart ? Stopwatch.GetElapsedTime(postStart, lastDelivery).TotalSeconds : 0;
+        var connectErrors = subscribers.Where(s => !s.Connected && s.Error is not null)
+            .GroupBy(s => s.Error!).OrderByDescending(g => g.Count()).Take(5).Select(g => $"{g.Key} ×{g.Count()}").ToArray();
+
+        ResumeResult? resume = null;
+        if (options.Backlog > 0)
+        {
+            var backlogLatency = new Histogram();
+            var within50 = 0;
+            foreach (var s in connected.Where(s => s.BacklogDoneTicks != 0))
+            {
+                var ticks = s.BacklogDoneTicks - s.RequestStartTicks;
+                backlogLatency.RecordTicks(ticks);
+                within50 += Stopwatch.GetElapsedTime(0, ticks) <= TimeSpan.FromMilliseconds(50) ? 1 : 0;
+            }
+
+            resume = new ResumeResult(subscribers.Length, options.Backlog, (int)backlogLatency.Count, within50, Round(prefillSeconds), backlogLatency.Summary());
+        }
+
+        var postedLive = posters.AckedTotal - backlogAcked.Sum();
+        var connections = connected.Length;
+        double? perConnection = connections > 0 && baselineKb is { } b && connectedKb is { } c ? Math.Round((c - b) * 1024.0 / connections) : null;
+        return new BenchResult(
+            options.Scenario,
+            options.Mode,
+            startedAt,
+            [.. options.Urls.Select(u => u.ToString())],
+            options.RoomPrefix,
+            options.Rooms,
+            options.Subscribers,
+            options.Rate,
+            options.Posters,
+            options.Duration,
+            options.MessageSize,
+            new ConnectResult(subscribers.Length, connections, subscribers.Length - connections, connectErrors, Round(connectSeconds), connectLatency.Summary()),
+            new PostResult(posters.Attempted, posters.AckedTotal, posters.Failed, posters.Errors, Round(postSeconds),
+                postSeconds > 0 ? Math.Round(postedLive / postSeconds) : 0, posters.AckLatency.Summary()),
+            new DeliveryResult(expected, delivered, lost, connected.Sum(s => s.Duplicates), connected.Sum(s => s.OutOfOrder), unexpected,
+                connected.Sum(s => s.Gaps), gapped, connected.Sum(s => s.Resets), incomplete, connected.Sum(s => s.EndedByServer),
+                connected.Sum(s => s.ReadErrors), connected.Sum(s => s.Reconnects), connected.Count(s => s.GaveUp),
+                lostSample,
+                [.. connected.Where(s => s.LastReadError is not null).GroupBy(s => s.LastReadError!).OrderByDescending(g => g.Count()).Take(5).Select(g => $"{g.Key} ×{g.Count()}")],
+                deliverySeconds > 0 ? Math.Round(liveDelivered / deliverySeconds) : 0,
+                Round(drainSeconds), latency.Summary()),
+            resume,
+            new RssResult(rss.Pids, baselineKb, connectedKb, loadedKb, rss.PeakSampledKb(), rss.HighWaterKb(), perConnection),
+            new CpuResult(
+                Round(cpu.Seconds),
+                cpu.Server is { } server ? Round(server) : null,
+                cpu.Server is { } busy && cpu.Seconds > 0 ? Round(busy / cpu.Seconds) : null,
+                cpu.Server is { } used && delivered > 0 ? Round(used * 1e6 / (options.Backlog > 0 && options.Duration <= 0 ? delivered : Math.Max(1, liveDelivered))) : null,
+                Round(cpu.Self),
+                cpu.LoadStart,
+                RssSampler.LoadAverage(),
+                Environment.ProcessorCount));
+    }
+
+    private static string Human(BenchResult r)
+    {
+        var d = r.Delivery;
+        var lines = new List<string>
+        {
+            $"== {r.Scenario} {r.Mode}: {r.Rooms} rooms × {r.SubscribersPerRoom} subscribers, rate {(r.Rate > 0 ? r.Rate.ToString(CultureInfo.InvariantCulture) + "/s" : "max")} with {r.Posters} posters, {r.DurationSeconds} s, {r.MessageSize}-char messages",
+            $"connect    {r.Connect.Connected}/{r.Connect.Attempted} in {r.Connect.PhaseSeconds} s; p50 {Ms(r.Connect.Latency.P50Ms)} p99 {Ms(r.Connect.Latency.P99Ms)} max {Ms(r.Connect.Latency.MaxMs)}" +
+                (r.Connect.Errors.Count > 0 ? $"; errors: {string.Join("; ", r.Connect.Errors)}" : ""),
+            $"posts      {r.Posts.Acked} acked / {r.Posts.Attempted} sent, {r.Posts.Failed} failed; {r.Posts.AckedPerSecond}/s; ack p50 {Ms(r.Posts.AckLatency.P50Ms)} p99 {Ms(r.Posts.AckLatency.P99Ms)} max {Ms(r.Posts.AckLatency.MaxMs)}" +
+                (r.Posts.Errors.Count > 0 ? $"; errors: {string.Join("; ", r.Posts.Errors)}" : ""),
+            $"delivery   expected {d.Expected}, delivered {d.Delivered}, lost {d.Lost}, duplicates {d.Duplicates}, out-of-order {d.OutOfOrder}, unexpected {d.Unexpected}, gap events {d.Gaps} (skipping {d.SkippedByGap}), resets {d.Resets}; incomplete connections {d.ConnectionsIncomplete}; streams ended by the server {d.EndedByServer}, broken {d.ReadErrors}, reconnects {d.Reconnects}, gave up {d.GaveUp}" +
+                (d.Interruptions.Count > 0 ? $"; {string.Join("; ", d.Interruptions)}" : "") +
+                (d.LostSample.Count > 0 ? $"{Environment.NewLine}lost e.g.  {string.Join(Environment.NewLine + "           ", d.LostSample)}" : ""),
+            $"throughput {d.DeliveriesPerSecond} deliveries/s (live, first post → last delivery); drain {d.DrainSeconds} s",
+            $"latency    post→delivery p50 {Ms(d.Latency.P50Ms)} p90 {Ms(d.Latency.P90Ms)} p99 {Ms(d.Latency.P99Ms)} max {Ms(d.Latency.MaxMs)} ({d.Latency.Count} samples)",
+        };
+        if (r.Resume is { } resume)
+        {
+            lines.Add($"resume     {resume.Complete}/{resume.Clients} clients got their {resume.Backlog}-message backlog; request→backlog p50 {Ms(resume.BacklogLatency.P50Ms)} p90 {Ms(resume.BacklogLatency.P90Ms)} p99 {Ms(resume.BacklogLatency.P99Ms)} max {Ms(resume.BacklogLatency.MaxMs)}; within 50 ms: {resume.Within50Ms}");
+        }
+
+        lines.Add($"cpu        measured {r.Cpu.MeasuredSeconds} s: server {r.Cpu.ServerCpuSeconds?.ToString(CultureInfo.InvariantCulture) ?? "-"} cpu-s ({r.Cpu.ServerCores?.ToString(CultureInfo.InvariantCulture) ?? "-"} cores, {r.Cpu.ServerMicrosPerDelivery?.ToString(CultureInfo.InvariantCulture) ?? "-"} µs/delivery), load generator {r.Cpu.LoadGeneratorCpuSeconds} cpu-s; load average {r.Cpu.LoadAverageStart} → {r.Cpu.LoadAverageEnd} on {r.Cpu.MachineCores} cores");
+        if (r.Rss.Pids.Count > 0)
+        {
+            lines.Add($"server RSS baseline {Mb(r.Rss.BaselineKb)}, connected {Mb(r.Rss.ConnectedKb)}, loaded {Mb(r.Rss.LoadedKb)}, peak sampled {Mb(r.Rss.PeakSampledKb)}, VmHWM {Mb(r.Rss.HighWaterKb)}; per connection {r.Rss.BytesPerConnection?.ToString("F0", CultureInfo.InvariantCulture) ?? "-"} B");
+        }
+
+        return string.Join(Environment.NewLine, lines);
+
+        static string Ms(double? ms) => ms is { } v ? $"{v:F1} ms" : "-";
+        static string Mb(long? kb) => kb is { } v ? $"{v / 1024.0:F0} MiB" : "-";
+    }
+
+    private static string Progress(Posters posters, long backlog, Subscriber[] connected)
+    {
+        long delivered = 0;
+        foreach (var s in connected)
+        {
+            delivered += s.Unique;
+        }
+
+        return $"{posters.AckedTotal - backlog} posts acked, {posters.Failed} failed, {delivered} delivered";
+    }
+
+    private IDisposable StartProgress(string phase, Func<string> status, CancellationToken cancellationToken)
+    {
+        if (options.Progress <= 0)
+        {
+            return new CancellationTokenSource();
+        }
+
+        var done = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var started = Stopwatch.GetTimestamp();
+        _ = Task.Run(async () =>
+        {
+            using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Progress));
+            try
+            {
+                while (await timer.WaitForNextTickAsync(done.Token))
+                {
+                    Log($"[{phase} {Stopwatch.GetElapsedTime(started).TotalSeconds:F0} s] {status()}");
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        });
+        return new Stopper(done);
+    }
+
+    private static async Task WaitAsync(Func<bool> done, double timeoutSeconds, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeoutSeconds * Stopwatch.Frequency);
+        while (!done() && Stopwatch.GetTimestamp() < deadline)
+        {
+            await Task.Delay(20, cancellationToken);
+        }
+    }
+
+    private static SocketsHttpHandler Handler() => new()
+    {
+        UseProxy = false,
+        AutomaticDecompression = DecompressionMethods.None,
+        MaxConnectionsPerServer = int.MaxValue,
+        ConnectTimeout = TimeSpan.FromSeconds(15),
+        PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
+        EnableMultipleHttp2Connections = false,
+    };
+
+    private static double Round(double value) => Math.Round(value, 3);
+
+    private static void Log(string message) => Console.Error.WriteLine($"{DateTime.Now:HH:mm:ss} {message}");
+
+    private sealed class Stopper(CancellationTokenSource source) : IDisposable
+    {
+        public void Dispose()
+        {
+            source.Cancel();
+            source.Dispose();
+        }
+    }
+}

@@ -1,0 +1,197 @@
+#!/usr/bin/env bash
+# Benchmark scenarios of OrleansChat (issue #5). Each run starts the server(s) fresh, warms them up briefly, runs the
+# load generator (bench/OrleansChat.Bench, which speaks only API.md) and appends its JSON object to a results file;
+# after the runs it prints the medians (min–max) that docs/benchmarks.md quotes.
+#
+#   bench/run.sh SCENARIO [MODE] [RUNS]
+#     SCENARIO  fanout | connections | hotroom | resume | all
+#     MODE      embedded (default): one API process with its co-hosted silo, on 127.0.0.1:$BENCH_PORT
+#               cluster: deploy/local/cluster.sh up/down; targets $BENCH_CLUSTER_URLS (the two API nodes)
+#     RUNS      runs per scenario (default 3; quote medians)
+#
+# Environment: BENCH_PORT (5300), BENCH_SILO_PORT (11311), BENCH_GATEWAY_PORT (30311),
+#   BENCH_CLUSTER_URLS (http://127.0.0.1:8081,http://127.0.0.1:8082), BENCH_RESULTS (bench/results),
+#   BENCH_ARGS (extra load-generator options, e.g. "--progress 0"), BENCH_SERVER_ARGS (extra API options).
+#
+# The server runs with --Chat:RateLimit:PostsPerSecond=0: the default per-client-address post limit (20/s) would
+# otherwise throttle the load generator, which posts from one address. Everything targets 127.0.0.1 only, every
+# run is bounded in connections and time, and the script stops what it started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+scenario=${1:-}
+mode=${2:-embedded}
+runs=${3:-3}
+port=${BENCH_PORT:-5300}
+silo_port=${BENCH_SILO_PORT:-11311}
+gateway_port=${BENCH_GATEWAY_PORT:-30311}
+cluster_urls=${BENCH_CLUSTER_URLS:-http://127.0.0.1:8081,http://127.0.0.1:8082}
+results_dir=${BENCH_RESULTS:-$root/bench/results}
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+case "$scenario" in fanout|connections|hotroom|resume|all) ;; *) usage ;; esac
+case "$mode" in embedded|cluster) ;; *) usage ;; esac
+
+if [ "$mode" = cluster ]; then
+  if [ ! -x "$root/deploy/local/cluster.sh" ]; then
+    echo "cluster mode needs deploy/local/cluster.sh (the local multi-node harness), which this checkout does not have." >&2
+    exit 1
+  fi
+fi
+
+# 10k connections need 10k descriptors in the server and in the load generator (each its own process).
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt 10240 ]; then
+  echo "warning: ulimit -n is $(ulimit -n); the connections scenario needs > 10,000" >&2
+fi
+
+# The load-generator options of each scenario.
+scenario_args() {
+  case "$1" in
+    # 10 rooms × 100 subscribers, 1,000 posts/s for 10 s: 100k deliveries/s offered.
+    fanout) echo "--rooms 10 --subscribers 100 --rate 1000 --posters 32 --duration 10 --hold 1" ;;
+    # 100 rooms × 100 subscribers = 10k connections, 10 posts/s; RSS measured after a 5 s hold.
+    connections) echo "--rooms 100 --subscribers 100 --rate 10 --posters 4 --duration 10 --hold 5 --connect-concurrency 256" ;;
+    # 1 room, 10 subscribers, 64 posters back to back for 10 s.
+    hotroom) echo "--rooms 1 --subscribers 10 --rate 0 --posters 64 --duration 10 --hold 1" ;;
+    # 1,000 messages in a room, then 100 clients connect at once with Last-Event-ID: 0.
+    resume) echo "--rooms 1 --subscribers 100 --backlog 1000 --posters 64 --duration 0 --hold 0" ;;
+  esac
+}
+
+bench_dll=$root/bench/OrleansChat.Bench/bin/Release/net10.0/OrleansChat.Bench.dll
+api_dll=$root/src/Api/bin/Release/net10.0/OrleansChat.Api.dll
+# The generator shares the cores with the server: socket completions run inline on its epoll thread instead of
+# hopping to the thread pool (its per-event work is a few hundred ns and never blocks). Measured on fanout: the
+# generator's CPU 5.7-9.0 -> 4.4-5.2 cpu-s per 10 s run, leaving that CPU to the server.
+bench() { DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 dotnet "$bench_dll" "$@"; }
+
+echo "building (Release)…" >&2
+dotnet build "$root/bench/OrleansChat.Bench/OrleansChat.Bench.csproj" -c Release -v q -nologo >/dev/null
+dotnet build "$root/src/Api/Api.csproj" -c Release -v q -nologo >/dev/null
+
+server_pid=
+server_log=
+stop_server() {
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill -TERM "$server_pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$server_pid" 2>/dev/null || true
+  fi
+  server_pid=
+}
+
+cluster_up=
+cleanup() {
+  stop_server
+  if [ -n "$cluster_up" ]; then "$root/deploy/local/cluster.sh" down >&2 || true; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+wait_ready() {
+  local url=$1
+  for _ in $(seq 1 150); do
+    if [ -n "$server_pid" ] && ! kill -0 "$server_pid" 2>/dev/null; then
+      echo "the server exited during start-up" >&2
+      [ -n "$server_log" ] && tail -n 30 "$server_log" >&2
+      return 1
+    fi
+    if curl -fsS -o /dev/null --max-time 1 "$url/readyz" 2>/dev/null; then return 0; fi
+    sleep 0.2
+  done
+  echo "server at $url did not become ready" >&2
+  [ -n "$server_log" ] && tail -n 30 "$server_log" >&2
+  return 1
+}
+
+start_embedded() {
+  stop_server
+  # Something else answering on the port would be measured instead of the server started here.
+  if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/healthz"; then
+    echo "127.0.0.1:$port is already in use; set BENCH_PORT (and BENCH_SILO_PORT/BENCH_GATEWAY_PORT) to free ports" >&2
+    exit 1
+  fi
+  server_log=$(mktemp /tmp/orleanschat-bench-api.XXXXXX.log)
+  # The content root is src/Api, as with `dotnet run --project src/Api`: its appsettings.json sets the log levels
+  # (without it every request is logged at Information, which costs the server a good part of its CPU).
+  # shellcheck disable=SC2086
+  dotnet "$api_dll" --contentRoot "$root/src/Api" --urls "http://127.0.0.1:$port" \
+    --Orleans:ClusterId="bench-$$-$RANDOM" --Orleans:SiloPort="$silo_port" --Orleans:PrimarySiloPort="$silo_port" \
+    --Orleans:GatewayPort="$gateway_port" --Chat:RateLimit:PostsPerSecond=0 ${BENCH_SERVER_ARGS:-} \
+    >"$server_log" 2>&1 &
+  server_pid=$!
+  wait_ready "http://127.0.0.1:$port"
+}
+
+# Short runs that JIT (and tier up) the paths the measured run takes, in rooms of their own; output dropped.
+# The figures are meant as steady state: without this the first seconds of a run measure the JIT.
+# connections warms up small, so that its RSS baseline does not already hold pools grown for 10k connections.
+warm_up() {
+  local url=$1 s=$2
+  bench --url "$url" --scenario warmup --rooms 2 --subscribers 10 --rate 300 --posters 8 --duration 2 --hold 0 --progress 0 >/dev/null 2>&1
+  bench --url "$url" --scenario warmup --rooms 1 --subscribers 10 --backlog 200 --posters 8 --duration 0 --hold 0 --progress 0 >/dev/null 2>&1
+  case "$s" in
+    fanout|hotroom)
+      # shellcheck disable=SC2046
+      bench --url "$url" --scenario warmup $(scenario_args "$s") --duration 4 --progress 0 >/dev/null 2>&1 ;;
+    resume)
+      bench --url "$url" --scenario warmup --rooms 1 --subscribers 20 --backlog 1000 --posters 64 --duration 0 --hold 0 --progress 0 >/dev/null 2>&1 ;;
+  esac
+}
+
+cluster_pids() {
+  # The API nodes' PIDs from the harness's pid files (deploy/local/.state/pids/api1.pid, api2.pid): RSS and CPU are
+  # those of the API tier (the silos and Redis are not counted).
+  local pids="" f
+  for f in "$root"/deploy/local/.state/pids/api*.pid "$root"/deploy/local/.state/api*.pid; do
+    [ -f "$f" ] && pids="$pids${pids:+,}$(cat "$f")"
+  done
+  echo "$pids"
+}
+
+mkdir -p "$results_dir"
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+scenarios=$scenario
+[ "$scenario" = all ] && scenarios="fanout connections hotroom resume"
+
+
+files=()
+for s in $scenarios; do
+  out="$results_dir/$s-$mode-$stamp.jsonl"
+  files+=("$out")
+  for run in $(seq 1 "$runs"); do
+    echo "== $s $mode run $run/$runs" >&2
+    if [ "$mode" = embedded ]; then
+      start_embedded
+      url="http://127.0.0.1:$port"
+      pids=$server_pid
+    else
+      # A fresh cluster per run; the harness passes the environment on to the nodes it starts.
+      "$root/deploy/local/cluster.sh" down >&2 || true
+      Chat__RateLimit__PostsPerSecond=0 "$root/deploy/local/cluster.sh" up >&2
+      cluster_up=1
+      server_pid=
+      url=$cluster_urls
+      for u in ${url//,/ }; do wait_ready "$u"; done
+      pids=$(cluster_pids)
+    fi
+    warm_up "$url" "$s"
+    # shellcheck disable=SC2046,SC2086
+    bench --url "$url" --scenario "$s" --mode "$mode" $(scenario_args "$s") ${pids:+--pids "$pids"} \
+      --json "$out" ${BENCH_ARGS:-} >/dev/null
+    if [ "$mode" = embedded ]; then
+      stop_server
+      rm -f "$server_log"
+    else
+      "$root/deploy/local/cluster.sh" down >&2 || true
+      cluster_up=
+    fi
+  done
+done
+
+echo >&2
+echo "results: ${files[*]}" >&2
+bench summarize "${files[@]}"
