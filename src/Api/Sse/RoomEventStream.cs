@@ -115,22 +115,34 @@ internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter) 
         }
     }
 
-    private static async Task PumpAsync(SseConnection connection, long written, PipeWriter writer, CancellationToken cancellationToken)
+    internal static async Task PumpAsync(SseConnection connection, long written, PipeWriter writer, CancellationToken cancellationToken)
     {
         var frames = connection.Frames;
         while (await frames.WaitToReadAsync(cancellationToken))
         {
             while (frames.TryRead(out var frame))
             {
-                if (frame.Seq == 0)
+                if (frame.Seq > 0)
+                {
+                    if (frame.Seq > written)
+                    {
+                        // Only what replay has not written already (a batch frame may straddle that point).
+                        writer.Write(frame.After(written).Span);
+                        written = frame.Seq;
+                    }
+                }
+                else if (frame.GapTo > 0)
+                {
+                    // The feed's gap may lie below what this connection's replay already wrote.
+                    if (frame.GapTo > written)
+                    {
+                        writer.Write(frame.Bytes.Span);
+                        written = frame.GapTo;
+                    }
+                }
+                else
                 {
                     writer.Write(frame.Bytes.Span);
-                }
-                else if (frame.Seq > written)
-                {
-                    // Only what replay has not written already (a batch frame may straddle that point).
-                    writer.Write(frame.After(written).Span);
-                    written = frame.Seq;
                 }
             }
 

@@ -12,6 +12,7 @@ internal sealed class SseConnection
     private readonly HttpContext _context;
     private long _lastWriteTicks = Environment.TickCount64;
     private int _overflowed;
+    private int _closed;
 
     public SseConnection(HttpContext context, string roomId, int capacity)
     {
@@ -35,7 +36,8 @@ internal sealed class SseConnection
 
     public void Enqueue(SseFrame frame)
     {
-        if (!_frames.Writer.TryWrite(frame) && Interlocked.Exchange(ref _overflowed, 1) == 0)
+        // A write refused after Close() is the clean end of the stream, not a client that fell behind.
+        if (!_frames.Writer.TryWrite(frame) && Volatile.Read(ref _closed) == 0 && Interlocked.Exchange(ref _overflowed, 1) == 0)
         {
             _frames.Writer.TryComplete();
             _context.Abort();
@@ -45,5 +47,9 @@ internal sealed class SseConnection
     public void MarkWritten() => Interlocked.Exchange(ref _lastWriteTicks, Environment.TickCount64);
 
     /// <summary>Ends the stream cleanly once what is queued has been written.</summary>
-    public void Close() => _frames.Writer.TryComplete();
+    public void Close()
+    {
+        Volatile.Write(ref _closed, 1);
+        _frames.Writer.TryComplete();
+    }
 }

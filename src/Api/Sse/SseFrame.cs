@@ -28,9 +28,10 @@ internal sealed class SseFrame
     // For a frame of several consecutive chat events: where each event starts in Bytes.
     private readonly int[]? _offsets;
 
-    private SseFrame(long seq, byte[] bytes, ChatMessage? message = null, long firstSeq = 0, int[]? offsets = null)
+    private SseFrame(long seq, byte[] bytes, ChatMessage? message = null, long firstSeq = 0, int[]? offsets = null, long gapTo = 0)
     {
         Seq = seq;
+        GapTo = gapTo;
         FirstSeq = firstSeq == 0 ? seq : firstSeq;
         Bytes = bytes;
         Message = message;
@@ -42,6 +43,9 @@ internal sealed class SseFrame
 
     /// <summary>The first message's seq: <see cref="Seq"/> unless the frame holds several chat events.</summary>
     public long FirstSeq { get; }
+
+    /// <summary>For an <c>event: gap</c>, the last seq it announces as gone; otherwise 0.</summary>
+    public long GapTo { get; }
 
     /// <summary>The message a single chat frame was encoded from.</summary>
     public ChatMessage? Message { get; }
@@ -90,12 +94,12 @@ internal sealed class SseFrame
         Encode(message.Seq, $"id: {message.Seq}\nevent: chat\n", message, ChatJsonContext.Default.ChatMessage, message);
 
     public static SseFrame Gap(string roomId, long from, long to) =>
-        Encode(0, "event: gap\n", new GapEvent(roomId, from, to), ChatJsonContext.Default.GapEvent);
+        Encode(0, "event: gap\n", new GapEvent(roomId, from, to), ChatJsonContext.Default.GapEvent, gapTo: to);
 
     public static SseFrame Reset(string roomId, long lastSeq) =>
         Encode(0, "event: reset\n", new ResetEvent(roomId, lastSeq), ChatJsonContext.Default.ResetEvent);
 
-    private static SseFrame Encode<T>(long seq, string fields, T data, JsonTypeInfo<T> typeInfo, ChatMessage? message = null)
+    private static SseFrame Encode<T>(long seq, string fields, T data, JsonTypeInfo<T> typeInfo, ChatMessage? message = null, long gapTo = 0)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         buffer.Write(Encoding.UTF8.GetBytes(fields));
@@ -106,6 +110,6 @@ internal sealed class SseFrame
         }
 
         buffer.Write("\n\n"u8);
-        return new SseFrame(seq, buffer.WrittenSpan.ToArray(), message);
+        return new SseFrame(seq, buffer.WrittenSpan.ToArray(), message, gapTo: gapTo);
     }
 }
