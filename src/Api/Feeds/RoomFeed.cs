@@ -31,6 +31,7 @@ internal sealed partial class RoomFeed(string roomId, IClusterClient client, ILo
     private StreamSubscriptionHandle<MessageBatch>? _subscription;
     private long _deliveredSeq;
     private long _expectedSeq;
+    private long _deliveredAtLastCheck;
     private int _references;
     private bool _closed;
     private Task? _started;
@@ -115,9 +116,10 @@ internal sealed partial class RoomFeed(string roomId, IClusterClient client, ILo
     }
 
     /// <summary>
-    /// The watchdog: a seq that the room already had at the previous check and that still has not arrived means
-    /// the subscription is lost (silo crash, lost pub-sub state, an idle stream dropped): catch up from the room
-    /// and subscribe again.
+    /// The watchdog: a seq that the room already had at the previous check, still missing, with nothing at all
+    /// delivered since, means the subscription is lost (silo crash, lost pub-sub state, an idle stream dropped):
+    /// catch up from the room and subscribe again. A stream that lags but still delivers is alive; resubscribing
+    /// it would only add work to a node that is already behind.
     /// </summary>
     public async Task CheckAsync(CancellationToken cancellationToken)
     {
@@ -125,7 +127,7 @@ internal sealed partial class RoomFeed(string roomId, IClusterClient client, ILo
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            if (_expectedSeq > _deliveredSeq)
+            if (_expectedSeq > _deliveredSeq && _deliveredSeq == _deliveredAtLastCheck)
             {
                 LogSubscriptionLost(logger, roomId, _deliveredSeq, _expectedSeq);
                 await ResubscribeAsync();
@@ -133,6 +135,7 @@ internal sealed partial class RoomFeed(string roomId, IClusterClient client, ILo
             }
 
             _expectedSeq = info.LastSeq;
+            _deliveredAtLastCheck = _deliveredSeq;
         }
         finally
         {
@@ -264,7 +267,7 @@ internal sealed partial class RoomFeed(string roomId, IClusterClient client, ILo
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Room {RoomId}: stream delivered up to seq {DeliveredSeq} but the room had {ExpectedSeq} a check ago; resubscribing and catching up.")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Room {RoomId}: stream delivered nothing since the last check, stuck at seq {DeliveredSeq} while the room had {ExpectedSeq}; resubscribing and catching up.")]
     private static partial void LogSubscriptionLost(ILogger logger, string roomId, long deliveredSeq, long expectedSeq);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Room {RoomId}: could not fill the seq gap after {DeliveredSeq}; holding later messages until the next check.")]
