@@ -107,6 +107,13 @@ internal sealed partial class RoomFeed(string roomId, IClusterClient client, ILo
         return frame;
     }
 
+    /// <summary>The chat frame of <paramref name="seq"/> if this node encoded it recently, else null.</summary>
+    public SseFrame? CachedChatFrame(long seq)
+    {
+        var frame = Volatile.Read(ref _recent[(int)(seq % RecentFrames)]);
+        return frame?.Seq == seq ? frame : null;
+    }
+
     public void Detach(SseConnection connection)
     {
         lock (_membersLock)

@@ -95,6 +95,9 @@ internal sealed partial class RoomFeeds(
         /// <summary>The message's chat frame, shared with the feed and the node's other replays.</summary>
         public SseFrame ChatFrame(ChatMessage message) => feed.ChatFrame(message);
 
+        /// <summary>The chat frame of <paramref name="seq"/> if the feed still holds it encoded, else null.</summary>
+        public SseFrame? CachedChatFrame(long seq) => feed.CachedChatFrame(seq);
+
         public async ValueTask DisposeAsync()
         {
             feed.Detach(connection);

@@ -75,15 +75,25 @@ internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter) 
     private async Task<long> ReplayAsync(IRoomGrain room, long after, RoomFeeds.FeedMembership membership, PipeWriter writer, CancellationToken cancellationToken)
     {
         var joinedAtSeq = membership.JoinedAtSeq;
-        var page = await room.GetHistory(new HistoryQuery(after, null, RoomsApi.MaxPageSize));
-        if (after > page.LastSeq)
+        var written = after;
+        if (after < joinedAtSeq && membership.CachedChatFrame(after + 1) is not null)
+        {
+            written = await ReplayCachedAsync(room, after, membership, writer);
+            if (written >= joinedAtSeq)
+            {
+                await writer.FlushAsync(cancellationToken);
+                return written;
+            }
+        }
+
+        var page = await room.GetHistory(new HistoryQuery(written, null, RoomsApi.MaxPageSize));
+        if (written > page.LastSeq)
         {
             writer.Write(SseFrame.Reset(roomId, page.LastSeq).Bytes.Span);
             await writer.FlushAsync(cancellationToken);
             return page.LastSeq;
         }
 
-        var written = after;
         while (true)
         {
             var start = written;
@@ -113,6 +123,30 @@ internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter) 
 
             page = await room.GetHistory(new HistoryQuery(written, null, RoomsApi.MaxPageSize));
         }
+    }
+
+    /// <summary>
+    /// Writes what the node's feed already holds encoded, from just after <paramref name="after"/> on: a herd of
+    /// clients resuming the same backlog then costs the room one small call each instead of its messages. The
+    /// room still says where its history starts, so a gap is announced exactly as a read from history would.
+    /// </summary>
+    private async Task<long> ReplayCachedAsync(IRoomGrain room, long after, RoomFeeds.FeedMembership membership, PipeWriter writer)
+    {
+        var info = await room.GetInfo();
+        var written = after;
+        if (written < info.FirstRetainedSeq - 1)
+        {
+            writer.Write(SseFrame.Gap(roomId, written + 1, info.FirstRetainedSeq - 1).Bytes.Span);
+            written = info.FirstRetainedSeq - 1;
+        }
+
+        while (written < membership.JoinedAtSeq && membership.CachedChatFrame(written + 1) is { } frame)
+        {
+            writer.Write(frame.Bytes.Span);
+            written = frame.Seq;
+        }
+
+        return written;
     }
 
     internal static async Task PumpAsync(SseConnection connection, long written, PipeWriter writer, CancellationToken cancellationToken)
