@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using Orleans.Streams;
 using OrleansChat.Api.Rooms;
@@ -28,6 +29,9 @@ internal sealed partial class RoomFeed(string roomId, IClusterClient client, ILo
     // Recently encoded chat frames by seq: live delivery and every replay on this node share one encoding per
     // message, so a herd of clients resuming the same backlog does not encode it once per client.
     private readonly SseFrame?[] _recent = new SseFrame?[RecentFrames];
+
+    // History pages being read for replays, by their "after" seq: a herd resuming one backlog shares each read.
+    private readonly ConcurrentDictionary<long, Task<HistoryPage>> _pageReads = new();
     private StreamSubscriptionHandle<MessageBatch>? _subscription;
     private long _deliveredSeq;
     private long _expectedSeq;
@@ -114,6 +118,27 @@ internal sealed partial class RoomFeed(string roomId, IClusterClient client, ILo
         return frame?.Seq == seq ? frame : null;
     }
 
+    /// <summary>The room's history page after <paramref name="after"/>; concurrent readers of one page share one call.</summary>
+    public Task<HistoryPage> ReadPageAsync(long after)
+    {
+        while (true)
+        {
+            if (_pageReads.TryGetValue(after, out var pending))
+            {
+                return pending;
+            }
+
+            var read = new TaskCompletionSource<HistoryPage>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (_pageReads.TryAdd(after, read.Task))
+            {
+                _ = ReadPageIntoAsync(after, read);
+                return read.Task;
+            }
+        }
+    }
+
+    public Task<RoomInfo> ReadInfoAsync() => _room.GetInfo();
+
     public void Detach(SseConnection connection)
     {
         lock (_membersLock)
@@ -162,6 +187,22 @@ internal sealed partial class RoomFeed(string roomId, IClusterClient client, ILo
             {
                 LogUnsubscribeFailed(logger, exception, roomId);
             }
+        }
+    }
+
+    private async Task ReadPageIntoAsync(long after, TaskCompletionSource<HistoryPage> read)
+    {
+        try
+        {
+            read.SetResult(await _room.GetHistory(new HistoryQuery(after, null, RoomsApi.MaxPageSize)));
+        }
+        catch (Exception exception)
+        {
+            read.SetException(exception);
+        }
+        finally
+        {
+            _pageReads.TryRemove(new KeyValuePair<long, Task<HistoryPage>>(after, read.Task));
         }
     }
 

@@ -98,6 +98,11 @@ internal sealed partial class RoomFeeds(
         /// <summary>The chat frame of <paramref name="seq"/> if the feed still holds it encoded, else null.</summary>
         public SseFrame? CachedChatFrame(long seq) => feed.CachedChatFrame(seq);
 
+        /// <summary>The room's history page after <paramref name="after"/>, read once for all of the node's concurrent replays.</summary>
+        public Task<HistoryPage> ReadPageAsync(long after) => feed.ReadPageAsync(after);
+
+        public Task<RoomInfo> ReadInfoAsync() => feed.ReadInfoAsync();
+
         public async ValueTask DisposeAsync()
         {
             feed.Detach(connection);

@@ -48,7 +48,7 @@ internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter) 
             await using var membership = await feeds.JoinAsync(roomId, connection, cancellationToken);
             await writer.FlushAsync(cancellationToken);
             var written = ResumeAfter is { } after
-                ? await ReplayAsync(services.GetRequiredService<IGrainFactory>().GetGrain<IRoomGrain>(roomId), after, membership, writer, cancellationToken)
+                ? await ReplayAsync(after, membership, writer, cancellationToken)
                 : membership.JoinedAtSeq;
             connection.MarkWritten();
             await PumpAsync(connection, written, writer, cancellationToken);
@@ -72,13 +72,13 @@ internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter) 
     }
 
     /// <summary>Writes history after <paramref name="after"/> up to at least where the live feed took over.</summary>
-    private async Task<long> ReplayAsync(IRoomGrain room, long after, RoomFeeds.FeedMembership membership, PipeWriter writer, CancellationToken cancellationToken)
+    private async Task<long> ReplayAsync(long after, RoomFeeds.FeedMembership membership, PipeWriter writer, CancellationToken cancellationToken)
     {
         var joinedAtSeq = membership.JoinedAtSeq;
         var written = after;
         if (after < joinedAtSeq && membership.CachedChatFrame(after + 1) is not null)
         {
-            written = await ReplayCachedAsync(room, after, membership, writer);
+            written = await ReplayCachedAsync(after, membership, writer);
             if (written >= joinedAtSeq)
             {
                 await writer.FlushAsync(cancellationToken);
@@ -86,7 +86,7 @@ internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter) 
             }
         }
 
-        var page = await room.GetHistory(new HistoryQuery(written, null, RoomsApi.MaxPageSize));
+        var page = await membership.ReadPageAsync(written);
         if (written > page.LastSeq)
         {
             writer.Write(SseFrame.Reset(roomId, page.LastSeq).Bytes.Span);
@@ -121,7 +121,7 @@ internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter) 
                 return written;
             }
 
-            page = await room.GetHistory(new HistoryQuery(written, null, RoomsApi.MaxPageSize));
+            page = await membership.ReadPageAsync(written);
         }
     }
 
@@ -130,9 +130,9 @@ internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter) 
     /// clients resuming the same backlog then costs the room one small call each instead of its messages. The
     /// room still says where its history starts, so a gap is announced exactly as a read from history would.
     /// </summary>
-    private async Task<long> ReplayCachedAsync(IRoomGrain room, long after, RoomFeeds.FeedMembership membership, PipeWriter writer)
+    private async Task<long> ReplayCachedAsync(long after, RoomFeeds.FeedMembership membership, PipeWriter writer)
     {
-        var info = await room.GetInfo();
+        var info = await membership.ReadInfoAsync();
         var written = after;
         if (written < info.FirstRetainedSeq - 1)
         {

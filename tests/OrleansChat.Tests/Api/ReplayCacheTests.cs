@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using OrleansChat.Api.Feeds;
 using OrleansChat.Tests.Infrastructure;
 
 namespace OrleansChat.Tests.Api;
@@ -56,6 +57,56 @@ public sealed class ReplayCacheTests
         Assert.Equal($$"""{"roomId":"{{room}}","from":4,"to":10}""", gap.Data);
         Assert.Equal(Enumerable.Range(11, 50).Select(i => (long)i), client.ChatSeqs);
         Assert.Equal(0, histories.Count);
+    }
+
+    [Fact]
+    public async Task A_herd_resuming_a_backlog_the_node_never_saw_gets_it_whole_through_shared_reads_and_cached_frames()
+    {
+        var histories = new RoomCallCounter(nameof(IRoomGrain.GetHistory));
+        await using var api = await StartAsync(histories);
+        var room = $"cache-{Guid.NewGuid():N}";
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(p => Task.Run(async () =>
+        {
+            for (var i = p; i < 600; i += 8)
+            {
+                await api.PostAsync(room, $"u{p}", $"m{i}");
+            }
+        })));
+        histories.Reset();
+
+        var herd = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => api.ConnectAsync(room, lastEventId: "0")));
+        foreach (var client in herd)
+        {
+            await client.WaitForSeqAsync(600);
+            Assert.Equal(Enumerable.Range(1, 600).Select(i => (long)i), client.ChatSeqs);
+            await client.DisposeAsync();
+        }
+
+        // How many reads the herd shared depends on how its connections interleave; that sharing happens at all
+        // is the next test's.
+        Assert.True(histories.Count > 0);
+    }
+
+    [Fact]
+    public async Task Concurrent_readers_of_one_history_page_share_one_read()
+    {
+        var histories = new RoomCallCounter(nameof(IRoomGrain.GetHistory));
+        await using var api = await StartAsync(histories);
+        var room = $"cache-{Guid.NewGuid():N}";
+        await api.PostAsync(room, "ann", "m1");
+        await using var live = await api.ConnectAsync(room);
+        Assert.True(api.Services.GetRequiredService<RoomFeeds>().TryGet(room, out var feed));
+        histories.Reset();
+
+        var first = feed!.ReadPageAsync(0);
+        var second = feed.ReadPageAsync(0);
+        var other = feed.ReadPageAsync(1);
+
+        Assert.Same(first, second);
+        Assert.NotSame(first, other);
+        Assert.Equal([1L], (await second).Messages.Select(m => m.Seq));
+        Assert.Equal(2, histories.Count);
+        await Eventually.TrueAsync(() => !ReferenceEquals(feed.ReadPageAsync(0), first), "a finished read is not reused");
     }
 
     [Fact]
