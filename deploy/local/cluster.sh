@@ -129,8 +129,10 @@ EOF
   wait_until "nginx on http://127.0.0.1:$nginx_port" 30 port_open "$nginx_port" || die "nginx did not start (log: $logs/nginx-error.log)"
 }
 
-# The settings every node shares: Redis clustering of this run's cluster, and fast failure detection, so that a
-# killed silo is declared dead within about two seconds (production keeps Orleans' safer defaults).
+# The settings every node shares: Redis clustering of this run's cluster; fast failure detection, so that a
+# killed silo is declared dead within about two seconds (production keeps Orleans' safer defaults); and no
+# spin-waiting in the .NET thread pool: five processes share the machine's cores here, and an idle worker spinning
+# takes CPU another node needs (a hot room took 70 % more posts per second without it; docs/benchmarks.md).
 node_env() {
   local cid
   cid=$(cluster_id)
@@ -144,6 +146,7 @@ node_env() {
     "Orleans__Membership__NumVotesForDeathDeclaration=1"
     "Orleans__Membership__TableRefreshTimeout=00:00:02"
     "Orleans__Membership__IAmAliveTablePublishTimeout=00:00:02"
+    "DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0"
     "Logging__Console__FormatterName=simple"
     "Logging__Console__FormatterOptions__TimestampFormat=HH:mm:ss.fff "
     "Logging__Console__FormatterOptions__SingleLine=true"
