@@ -25,8 +25,6 @@ internal sealed class RoomWindow
     /// <summary>The oldest retained seq, or <c>LastSeq + 1</c> when nothing is retained.</summary>
     public long FirstSeq => _count == 0 ? LastSeq + 1 : _ring[_start].Seq;
 
-    public int Count => _count;
-
     /// <summary>Appends the next message; returns the message it pushed out, if the window was full.</summary>
     public ChatMessage? Append(ChatMessage message)
     {

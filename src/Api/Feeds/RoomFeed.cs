@@ -42,9 +42,6 @@ internal sealed partial class RoomFeed(string roomId, IClusterClient client, ILo
 
     public string RoomId => roomId;
 
-    /// <summary>The last seq handed to the connections.</summary>
-    public long DeliveredSeq => Volatile.Read(ref _deliveredSeq);
-
     public bool TryAddReference()
     {
         lock (_membersLock)
@@ -277,7 +274,7 @@ internal sealed partial class RoomFeed(string roomId, IClusterClient client, ILo
         }
     }
 
-    /// <summary>Delivers the room's messages after <see cref="DeliveredSeq"/> up to at least <paramref name="seq"/>.</summary>
+    /// <summary>Delivers the room's messages after the last one delivered, up to at least <paramref name="seq"/>.</summary>
     private async Task CatchUpAsync(long seq)
     {
         while (_deliveredSeq < seq)

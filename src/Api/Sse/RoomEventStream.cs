@@ -21,7 +21,7 @@ internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter) 
         var options = services.GetRequiredService<IOptions<SseOptions>>().Value;
         var connections = services.GetRequiredService<SseConnections>();
         var logger = services.GetRequiredService<ILogger<RoomEventStream>>();
-        var connection = new SseConnection(httpContext, roomId, options.ConnectionBufferMessages);
+        var connection = new SseConnection(httpContext, options.ConnectionBufferMessages);
         if (!connections.TryAdd(connection))
         {
             httpContext.Response.Headers.RetryAfter = "5";

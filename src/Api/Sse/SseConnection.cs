@@ -14,18 +14,15 @@ internal sealed class SseConnection
     private int _overflowed;
     private int _closed;
 
-    public SseConnection(HttpContext context, string roomId, int capacity)
+    public SseConnection(HttpContext context, int capacity)
     {
         _context = context;
-        RoomId = roomId;
         _frames = Channel.CreateBounded<SseFrame>(new BoundedChannelOptions(capacity)
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
     }
-
-    public string RoomId { get; }
 
     public ChannelReader<SseFrame> Frames => _frames.Reader;
 

@@ -21,7 +21,7 @@ public sealed class SseConnectionTests
     public void A_connection_whose_buffer_fills_is_aborted_as_too_slow()
     {
         var context = AbortableContext();
-        var connection = new SseConnection(context, "r", capacity: 16);
+        var connection = new SseConnection(context, capacity: 16);
 
         for (var seq = 1; seq <= 17; seq++)
         {
@@ -36,7 +36,7 @@ public sealed class SseConnectionTests
     public void A_frame_arriving_after_close_does_not_turn_a_clean_end_into_an_abort()
     {
         var context = AbortableContext();
-        var connection = new SseConnection(context, "r", capacity: 16);
+        var connection = new SseConnection(context, capacity: 16);
 
         connection.Close();
         connection.Enqueue(SseFrame.Chat(Message(1)));
@@ -48,7 +48,7 @@ public sealed class SseConnectionTests
     [Fact]
     public async Task The_pump_skips_what_replay_wrote_including_a_gap_it_has_passed()
     {
-        var connection = new SseConnection(new DefaultHttpContext(), "r", capacity: 16);
+        var connection = new SseConnection(new DefaultHttpContext(), capacity: 16);
         connection.Enqueue(SseFrame.Gap("r", 2, 5));
         connection.Enqueue(SseFrame.Chat(Message(6)));
         connection.Enqueue(SseFrame.Chat(Message(7)));
