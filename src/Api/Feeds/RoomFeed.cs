@@ -96,13 +96,12 @@ internal sealed partial class RoomFeed(string roomId, IClusterClient client, ILo
     /// <summary>The message's chat frame, encoded once per node while it stays among the recent frames.</summary>
     public SseFrame ChatFrame(ChatMessage message)
     {
-        ref var slot = ref _recent[(int)(message.Seq % RecentFrames)];
-        var frame = Volatile.Read(ref slot);
+        var frame = CachedChatFrame(message.Seq);
         // Compared by value, not only by seq: after a room reset a seq can name a different message.
-        if (frame is null || frame.Seq != message.Seq || !Equals(frame.Message, message))
+        if (frame is null || !Equals(frame.Message, message))
         {
             frame = SseFrame.Chat(message);
-            Volatile.Write(ref slot, frame);
+            Volatile.Write(ref _recent[(int)(message.Seq % RecentFrames)], frame);
         }
 
         return frame;

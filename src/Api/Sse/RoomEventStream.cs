@@ -97,11 +97,7 @@ internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter) 
         while (true)
         {
             var start = written;
-            if (written < page.FirstRetainedSeq - 1)
-            {
-                writer.Write(SseFrame.Gap(roomId, written + 1, page.FirstRetainedSeq - 1).Bytes.Span);
-                written = page.FirstRetainedSeq - 1;
-            }
+            written = SkipTrimmed(written, page.FirstRetainedSeq, writer);
 
             foreach (var message in page.Messages)
             {
@@ -133,12 +129,7 @@ internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter) 
     private async Task<long> ReplayCachedAsync(long after, RoomFeeds.FeedMembership membership, PipeWriter writer)
     {
         var info = await membership.ReadInfoAsync();
-        var written = after;
-        if (written < info.FirstRetainedSeq - 1)
-        {
-            writer.Write(SseFrame.Gap(roomId, written + 1, info.FirstRetainedSeq - 1).Bytes.Span);
-            written = info.FirstRetainedSeq - 1;
-        }
+        var written = SkipTrimmed(after, info.FirstRetainedSeq, writer);
 
         while (written < membership.JoinedAtSeq && membership.CachedChatFrame(written + 1) is { } frame)
         {
@@ -147,6 +138,21 @@ internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter) 
         }
 
         return written;
+    }
+
+    /// <summary>
+    /// Announces, with one <c>event: gap</c>, the messages after <paramref name="written"/> that the room no longer
+    /// retains; returns the seq the client is then up to.
+    /// </summary>
+    private long SkipTrimmed(long written, long firstRetainedSeq, PipeWriter writer)
+    {
+        if (written >= firstRetainedSeq - 1)
+        {
+            return written;
+        }
+
+        writer.Write(SseFrame.Gap(roomId, written + 1, firstRetainedSeq - 1).Bytes.Span);
+        return firstRetainedSeq - 1;
     }
 
     internal static async Task PumpAsync(SseConnection connection, long written, PipeWriter writer, CancellationToken cancellationToken)
