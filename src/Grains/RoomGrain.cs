@@ -61,6 +61,7 @@ internal sealed partial class RoomGrain(
         Remember(pending.Message);
         if (!_flushing)
         {
+            // Never throws: it settles every waiting post itself, whatever fails.
             _ = FlushAsync();
         }
 
@@ -88,6 +89,10 @@ internal sealed partial class RoomGrain(
 
     public Task<RoomInfo> GetInfo() => Task.FromResult(new RoomInfo(_roomId, _window.LastSeq, _window.FirstSeq));
 
+    /// <summary>
+    /// Appends what is queued, batch after batch, until nothing is. Whatever goes wrong on the way (the append, or
+    /// anything after it) fails every post not yet acknowledged, so no caller is ever left waiting.
+    /// </summary>
     private async Task FlushAsync()
     {
         _flushing = true;
@@ -95,39 +100,45 @@ internal sealed partial class RoomGrain(
         {
             while (_unwritten.Count > 0)
             {
-                var batch = _unwritten.Take(MaxAppendBatch).ToArray();
-                var messages = Array.ConvertAll(batch, static p => p.Message);
-                try
-                {
-                    await log.AppendAsync(_roomId, messages, _maxMessages);
-                }
-                catch (Exception exception)
-                {
-                    FailUnwritten(exception);
-                    return;
-                }
-
-                _unwritten.RemoveRange(0, batch.Length);
-                foreach (var message in messages)
-                {
-                    if (_window.Append(message) is { } evicted)
-                    {
-                        Forget(evicted);
-                    }
-                }
-
-                foreach (var pending in batch)
-                {
-                    pending.Stored.SetResult(pending.Message);
-                }
-
-                await PublishAsync(messages);
+                await AppendNextBatchAsync();
             }
+        }
+        catch (Exception exception)
+        {
+            FailUnwritten(exception);
         }
         finally
         {
             _flushing = false;
         }
+    }
+
+    private async Task AppendNextBatchAsync()
+    {
+        var batch = _unwritten.Take(MaxAppendBatch).ToArray();
+        var messages = Array.ConvertAll(batch, static p => p.Message);
+        var storedUpTo = await log.AppendAsync(_roomId, messages, _maxMessages);
+        if (storedUpTo != messages[^1].Seq)
+        {
+            throw new InvalidOperationException($"The log reports seq {storedUpTo} after storing {messages[0].Seq}..{messages[^1].Seq}.");
+        }
+
+        foreach (var message in messages)
+        {
+            if (_window.Append(message) is { } evicted)
+            {
+                Forget(evicted);
+            }
+        }
+
+        // Acknowledged before they leave the queue: a failure between the two fails none of them twice or never.
+        foreach (var pending in batch)
+        {
+            pending.Stored.TrySetResult(pending.Message);
+        }
+
+        _unwritten.RemoveRange(0, batch.Length);
+        await PublishAsync(messages);
     }
 
     /// <summary>
@@ -136,18 +147,18 @@ internal sealed partial class RoomGrain(
     /// </summary>
     private void FailUnwritten(Exception exception)
     {
-        LogAppendFailed(exception, _roomId, _unwritten.Count);
         var failed = _unwritten.ToArray();
         _unwritten.Clear();
+        DeactivateOnIdle();
         // The cause stays in this silo's log: store exceptions need not be serializable to the caller.
         var error = new RoomUnavailableException($"Room '{_roomId}' could not store the message; retry.");
         foreach (var pending in failed)
         {
             Forget(pending.Message);
-            pending.Stored.SetException(error);
+            pending.Stored.TrySetException(error);
         }
 
-        DeactivateOnIdle();
+        LogAppendFailed(exception, _roomId, failed.Length);
     }
 
     /// <summary>
