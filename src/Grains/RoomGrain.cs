@@ -28,7 +28,7 @@ internal sealed partial class RoomGrain(
     private readonly List<PendingPost> _unwritten = [];
     private string _roomId = "";
     private RoomWindow _window = null!;
-    private IAsyncStream<MessageBatch> _stream = null!;
+    private IAsyncStream<RoomStreamEvent> _stream = null!;
     private bool _flushing;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -41,7 +41,7 @@ internal sealed partial class RoomGrain(
             Remember(message);
         }
 
-        _stream = this.GetStreamProvider(ChatStreams.ProviderName).GetStream<MessageBatch>(StreamId.Create(ChatStreams.RoomNamespace, _roomId));
+        _stream = this.GetStreamProvider(ChatStreams.ProviderName).GetStream<RoomStreamEvent>(StreamId.Create(ChatStreams.RoomNamespace, _roomId));
     }
 
     public async Task<PostResult> Post(PostMessage post)

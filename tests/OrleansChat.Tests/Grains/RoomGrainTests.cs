@@ -168,12 +168,12 @@ public sealed class RoomGrainTests(RoomClusterFixture fixture) : IClassFixture<R
         var id = NewRoom();
         var received = new List<long>();
         var stream = fixture.Cluster.Client.GetStreamProvider(ChatStreams.ProviderName)
-            .GetStream<MessageBatch>(StreamId.Create(ChatStreams.RoomNamespace, id));
-        var subscription = await stream.SubscribeAsync((batch, _) =>
+            .GetStream<RoomStreamEvent>(StreamId.Create(ChatStreams.RoomNamespace, id));
+        var subscription = await stream.SubscribeAsync((item, _) =>
         {
             lock (received)
             {
-                received.AddRange(batch.Messages.Select(m => m.Seq));
+                received.AddRange(((MessageBatch)item).Messages.Select(m => m.Seq));
             }
 
             return Task.CompletedTask;
