@@ -73,8 +73,9 @@ internal sealed partial class RoomGrain(
         var last = _window.LastSeq;
         var limit = Math.Max(query.Limit, 0);
 
-        // Clamping first keeps the arithmetic below clear of overflow for any seq a client can send.
-        var (from, to) = (Clamp(query.After), Clamp(query.Before)) switch
+        // Clamping first keeps the arithmetic below clear of overflow for any seq a client can send, and lets a page
+        // after a seq below the retained history hold the oldest retained messages rather than an empty range.
+        var (from, to) = (Clamp(query.After, _window.FirstSeq - 1), Clamp(query.Before, 0)) switch
         {
             (null, null) => (last - limit + 1, last),
             (long after, null) => (after + 1, after + limit),
@@ -84,7 +85,7 @@ internal sealed partial class RoomGrain(
 
         return Task.FromResult(new HistoryPage(_roomId, last, _window.FirstSeq, _window.Range(from, to)));
 
-        long? Clamp(long? seq) => seq is { } value ? Math.Clamp(value, 0, last + 1) : null;
+        long? Clamp(long? seq, long min) => seq is { } value ? Math.Clamp(value, min, last + 1) : null;
     }
 
     public Task<RoomInfo> GetInfo() => Task.FromResult(new RoomInfo(_roomId, _window.LastSeq, _window.FirstSeq));

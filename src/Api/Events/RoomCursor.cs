@@ -20,8 +20,8 @@ internal sealed class RoomCursor(string roomId, long position)
     /// <summary>The last seq this reader has written or passed.</summary>
     public long Position { get; private set; } = position;
 
-    /// <summary>True when <paramref name="frame"/> leaves no hole after <see cref="Position"/>.</summary>
-    public bool Continues(SeqFrame frame) => frame.FirstSeq <= Position + 1;
+    /// <summary>True when events from <paramref name="seq"/> on leave no hole after <see cref="Position"/>.</summary>
+    public bool Continues(long seq) => seq <= Position + 1;
 
     /// <summary>The bytes of <paramref name="frame"/> this reader has yet to write (empty when none), and moves past them.</summary>
     public ReadOnlyMemory<byte> Admit(SseFrame frame)

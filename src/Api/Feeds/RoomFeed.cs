@@ -150,7 +150,7 @@ internal sealed partial class RoomFeed
             switch (item)
             {
                 case MessageBatch batch:
-                    await DeliverAsync(ChatBatchFrame.Of(Array.ConvertAll([.. batch.Messages], _cache.Encode)));
+                    await DeliverAsync(batch.Messages);
                     break;
             }
         }
@@ -165,16 +165,20 @@ internal sealed partial class RoomFeed
         }
     }
 
-    private async Task DeliverAsync(SeqFrame frame)
+    private async Task DeliverAsync(IReadOnlyList<ChatMessage> messages)
     {
-        if (!_cursor.Continues(frame))
+        if (!_cursor.Continues(messages[0].Seq))
         {
-            await CatchUpAsync(frame.FirstSeq - 1);
+            await CatchUpAsync(messages[0].Seq - 1);
         }
 
-        if (!_cursor.Admit(frame).IsEmpty)
+        // A stream may also bring what the feed already has (published just before it subscribed, or filled from
+        // history meanwhile): only the rest is encoded and delivered, as one frame.
+        var unseen = messages.Where(m => m.Seq > _cursor.Position).Select(_cache.Encode).ToArray();
+        if (unseen.Length > 0)
         {
-            // The whole frame: each connection's own cursor writes only what it lacks.
+            var frame = ChatBatchFrame.Of(unseen);
+            _cursor.Admit(frame);
             Deliver(frame);
         }
     }

@@ -46,11 +46,12 @@ public sealed class RoomFlushFailureTests : IAsyncLifetime
         // What the log did store stays stored: a retry gets it back, and new posts carry on after it.
         var stored = await _log.ReadRecentAsync(room.GetPrimaryKeyString(), 100);
         Assert.NotEmpty(stored.Messages);
-        var retry = await room.Post(new PostMessage("ann", "m1", "c1")).WaitAsync(Deadline);
+        var first = stored.Messages[0];
+        var retry = await room.Post(new PostMessage("ann", first.Text, first.ClientMessageId)).WaitAsync(Deadline);
         var next = await room.Post(new PostMessage("ann", "after", "c-after")).WaitAsync(Deadline);
 
         Assert.False(retry.Created);
-        Assert.Equal(stored.Messages[0], retry.Message);
+        Assert.Equal(first, retry.Message);
         Assert.Equal(stored.LastSeq + 1, next.Message.Seq);
     }
 
