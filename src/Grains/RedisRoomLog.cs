@@ -67,13 +67,9 @@ public sealed class RedisRoomLog : IRoomLog, IAsyncDisposable
         return new RoomLogSnapshot(lastSeq, messages);
     }
 
-    public async Task AppendAsync(string roomId, IReadOnlyList<ChatMessage> messages, int maxMessages, CancellationToken cancellationToken = default)
+    public async Task<long> AppendAsync(string roomId, IReadOnlyList<ChatMessage> messages, int maxMessages, CancellationToken cancellationToken = default)
     {
-        if (messages.Count == 0)
-        {
-            return;
-        }
-
+        ArgumentOutOfRangeException.ThrowIfZero(messages.Count);
         var expectedLastSeq = messages[0].Seq - 1;
         var arguments = new List<RedisValue>(2 + messages.Count * 9) { expectedLastSeq, maxMessages };
         for (var i = 0; i < messages.Count; i++)
@@ -108,6 +104,8 @@ public sealed class RedisRoomLog : IRoomLog, IAsyncDisposable
         {
             throw new RoomLogConflictException(roomId, expectedLastSeq, (long)reply[1]);
         }
+
+        return (long)reply[1];
     }
 
     public async ValueTask DisposeAsync()

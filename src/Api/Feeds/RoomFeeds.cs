@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
-using OrleansChat.Api.Hosting;
 using OrleansChat.Api.Sse;
 
 namespace OrleansChat.Api.Feeds;
@@ -47,6 +46,16 @@ internal sealed partial class RoomFeeds(
         }
     }
 
+    /// <summary>Drops the connection's reference; the last one out unsubscribes the feed.</summary>
+    public async Task ReleaseAsync(RoomFeed feed)
+    {
+        if (feed.ReleaseReference())
+        {
+            _feeds.TryRemove(new KeyValuePair<string, RoomFeed>(feed.RoomId, feed));
+            await feed.StopAsync();
+        }
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.CheckIntervalSeconds));
@@ -74,39 +83,6 @@ internal sealed partial class RoomFeeds(
         }
     }
 
-    private async Task ReleaseAsync(RoomFeed feed)
-    {
-        if (feed.ReleaseReference())
-        {
-            _feeds.TryRemove(new KeyValuePair<string, RoomFeed>(feed.RoomId, feed));
-            await feed.StopAsync();
-        }
-    }
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Room {RoomId}: feed check failed; will retry.")]
     private static partial void LogCheckFailed(ILogger logger, Exception exception, string roomId);
-
-    /// <summary>A connection's place in a feed; disposing it leaves the feed.</summary>
-    public sealed class FeedMembership(RoomFeeds feeds, RoomFeed feed, SseConnection connection, long joinedAtSeq) : IAsyncDisposable
-    {
-        /// <summary>The connection receives every message after this seq from the feed.</summary>
-        public long JoinedAtSeq { get; } = joinedAtSeq;
-
-        /// <summary>The message's chat frame, shared with the feed and the node's other replays.</summary>
-        public SseFrame ChatFrame(ChatMessage message) => feed.ChatFrame(message);
-
-        /// <summary>The chat frame of <paramref name="seq"/> if the feed still holds it encoded, else null.</summary>
-        public SseFrame? CachedChatFrame(long seq) => feed.CachedChatFrame(seq);
-
-        /// <summary>The room's history page after <paramref name="after"/>, read once for all of the node's concurrent replays.</summary>
-        public Task<HistoryPage> ReadPageAsync(long after) => feed.ReadPageAsync(after);
-
-        public Task<RoomInfo> ReadInfoAsync() => feed.ReadInfoAsync();
-
-        public async ValueTask DisposeAsync()
-        {
-            feed.Detach(connection);
-            await feeds.ReleaseAsync(feed);
-        }
-    }
 }

@@ -1,7 +1,5 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
-using OrleansChat.Api.Hosting;
-using OrleansChat.Api.Sse;
 
 namespace OrleansChat.Api.Rooms;
 
@@ -9,9 +7,6 @@ namespace OrleansChat.Api.Rooms;
 internal static class RoomsApi
 {
     public const string PostsRateLimitPolicy = "posts";
-    public const int MaxBodyBytes = 64 * 1024;
-    public const int DefaultPageSize = 50;
-    public const int MaxPageSize = 500;
 
     public static IEndpointRouteBuilder MapRoomsApi(this IEndpointRouteBuilder endpoints)
     {
@@ -52,12 +47,12 @@ internal static class RoomsApi
             return InvalidQuery($"'before' must be a non-negative integer seq, not '{before}'.");
         }
 
-        if (!RoomRequest.TryParseOptional(limit, MaxPageSize, out var pageSize) || pageSize == 0)
+        if (!RoomRequest.TryParseOptional(limit, ChatLimits.MaxPageSize, out var pageSize) || pageSize == 0)
         {
-            return InvalidQuery($"'limit' must be an integer from 1 to {MaxPageSize}, not '{limit}'.");
+            return InvalidQuery($"'limit' must be an integer from 1 to {ChatLimits.MaxPageSize}, not '{limit}'.");
         }
 
-        var page = await grains.GetGrain<IRoomGrain>(roomId).GetHistory(new HistoryQuery(afterSeq, beforeSeq, (int)(pageSize ?? DefaultPageSize)));
+        var page = await grains.GetGrain<IRoomGrain>(roomId).GetHistory(new HistoryQuery(afterSeq, beforeSeq, (int)(pageSize ?? ChatLimits.DefaultPageSize)));
         return TypedResults.Ok(page);
     }
 
@@ -109,7 +104,7 @@ internal static class RoomsApi
             return TypedResults.Problem(
                 statusCode: StatusCodes.Status413PayloadTooLarge,
                 title: "Body too large",
-                detail: $"The body must be at most {MaxBodyBytes} bytes.");
+                detail: $"The body must be at most {ChatLimits.MaxBodyBytes} bytes.");
         }
         catch (JsonException e)
         {

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using OrleansChat.Api.Events;
 
 namespace OrleansChat.Api.Sse;
 

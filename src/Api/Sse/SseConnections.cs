@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
-using OrleansChat.Api.Hosting;
+using OrleansChat.Api.Events;
 
 namespace OrleansChat.Api.Sse;
 
@@ -54,7 +54,7 @@ internal sealed class SseConnections(IOptions<SseOptions> options, IHostApplicat
                 {
                     if (connection.IdleMilliseconds >= heartbeatMs)
                     {
-                        connection.Enqueue(SseFrame.KeepAlive);
+                        connection.Enqueue(ControlFrame.KeepAlive);
                     }
                 }
             }
