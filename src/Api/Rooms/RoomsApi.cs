@@ -17,6 +17,7 @@ internal static class RoomsApi
     {
         var room = endpoints.MapGroup("/rooms/{roomId}")
             .WithTags("Rooms")
+            .AddOpenApiOperationTransformer(RoomsOpenApi.DescribeRoomOperation)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         room.MapGet("", GetRoom)
@@ -33,7 +34,7 @@ internal static class RoomsApi
             .WithSummary("Post a message")
             .WithDescription("201 with the stored message once it is durable. A retry with the same clientMessageId (same user), "
                 + "while the original is retained, answers 200 with the original and stores nothing. A rejected post stores nothing.")
-            .AddOpenApiOperationTransformer(ChatOpenApi.DeclarePostBody)
+            .AddOpenApiOperationTransformer(RoomsOpenApi.DeclarePostBody)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
@@ -49,7 +50,7 @@ internal static class RoomsApi
                 + "`event: gap` when a resume point lies below the retained history, `event: reset` when it lies beyond the room; "
                 + "`: keepalive` comments while idle. 503 when the node holds its maximum of streams or is shutting down.")
             .Produces<string>(StatusCodes.Status200OK, "text/event-stream")
-            .AddOpenApiOperationTransformer(ChatOpenApi.DeclareResumePoint);
+            .AddOpenApiOperationTransformer(RoomsOpenApi.DeclareResumePoint);
         return endpoints;
     }
 

@@ -82,6 +82,8 @@ public sealed class OpenApiTests(EmbeddedApiFixture fixture) : IClassFixture<Emb
         var parameters = events.GetProperty("parameters").EnumerateArray()
             .Select(p => $"{p.GetProperty("in").GetString()} {p.GetProperty("name").GetString()}");
         Assert.Equal(["path roomId", "header Last-Event-ID", "query lastEventId"], parameters);
+        var roomId = events.GetProperty("parameters")[0].GetProperty("schema");
+        Assert.Equal("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$", roomId.GetProperty("pattern").GetString());
 
         var post = paths.GetProperty("/rooms/{roomId}/messages").GetProperty("post");
         var body = post.GetProperty("requestBody").GetProperty("content").GetProperty(Json).GetProperty("schema");
