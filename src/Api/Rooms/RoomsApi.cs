@@ -5,7 +5,7 @@ using OrleansChat.Api.Sse;
 
 namespace OrleansChat.Api.Rooms;
 
-/// <summary>The room endpoints of API.md.</summary>
+/// <summary>The room endpoints of docs/api.md.</summary>
 internal static class RoomsApi
 {
     public const string PostsRateLimitPolicy = "posts";
