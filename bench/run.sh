@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmark scenarios of OrleansChat (issue #5). Each run starts the server(s) fresh, warms them up briefly, runs the
-# load generator (bench/OrleansChat.Bench, which speaks only API.md) and appends its JSON object to a results file;
+# load generator (bench/OrleansChat.Bench, which speaks only docs/api.md) and appends its JSON object to a results file;
 # after the runs it prints the medians (min–max) that docs/benchmarks.md quotes.
 #
 #   bench/run.sh SCENARIO [MODE] [RUNS]

@@ -6,7 +6,7 @@ namespace OrleansChat.Bench;
 internal sealed class BenchOptions
 {
     public const string Usage = """
-        OrleansChat.Bench — load generator speaking only the public HTTP/SSE contract (API.md).
+        OrleansChat.Bench — load generator speaking only the public HTTP/SSE contract (docs/api.md).
 
         run options:
           --url URL[,URL...]        base URLs; connections and posts are spread over them round-robin

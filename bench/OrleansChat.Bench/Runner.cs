@@ -55,7 +55,7 @@ internal sealed class Runner(BenchOptions options)
         var backlogAcked = Enumerable.Range(0, options.Rooms).Select(posters.Acked).ToArray();
 
         // Connect. Last-Event-ID: 0 makes each connection receive every message from seq 1 whenever the server
-        // attaches it to the room's feed, so posting can start as soon as the headers are in (API.md: resume).
+        // attaches it to the room's feed, so posting can start as soon as the headers are in (docs/api.md: resuming).
         var connectLatency = new Histogram();
         var connectStart = Stopwatch.GetTimestamp();
         var resumeCpu = (Server: rss.CpuSeconds(), Self: Environment.CpuUsage.TotalTime.TotalSeconds);

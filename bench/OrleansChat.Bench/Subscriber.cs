@@ -81,7 +81,7 @@ internal sealed class Subscriber(int index, int room, Uri baseUrl, string roomId
     /// <summary>Times the server ended the stream while the run went on.</summary>
     public int EndedByServer { get; private set; }
 
-    /// <summary>Times the stream broke (the server disconnects a client that reads too slowly, API.md).</summary>
+    /// <summary>Times the stream broke (the server disconnects a client that reads too slowly, docs/api.md).</summary>
     public int ReadErrors { get; private set; }
 
     public string? LastReadError { get; private set; }

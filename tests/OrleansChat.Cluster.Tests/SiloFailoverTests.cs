@@ -101,7 +101,7 @@ public sealed class SiloFailoverTests(LocalCluster cluster, ITestOutputHelper ou
 
         await cluster.KillAsync("silo1");
         await cluster.KillAsync("silo2");
-        // The worst case for the API nodes: the silos also lost who subscribed to what (DESIGN.md invariant 6).
+        // The worst case for the API nodes: the silos also lost who subscribed to what (docs/architecture.md, invariant 6).
         Assert.True(await cluster.ForgetStreamSubscriptionsAsync() > 0, "The cluster's pub-sub state was not where expected in Redis.");
         // An API node that starts while no silo is up keeps trying and says so on /readyz instead of exiting.
         await cluster.KillAsync("api2");

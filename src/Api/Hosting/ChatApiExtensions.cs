@@ -17,7 +17,7 @@ public static class ChatApiExtensions
     private const string ReadyTag = "ready";
     private const string KnownNetworksKey = "Chat:ForwardedHeaders:KnownNetworks";
 
-    /// <summary>The HTTP side: options, JSON, errors, rate limits, health, SSE connections and room feeds.</summary>
+    /// <summary>The HTTP side: options, JSON, errors, rate limits, health, OpenAPI, SSE connections and room feeds.</summary>
     public static WebApplicationBuilder AddChatApi(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -39,6 +39,7 @@ public static class ChatApiExtensions
         services.AddOptions<ForwardedHeadersOptions>().Configure<IConfiguration>(TrustProxyNetworks);
         services.AddRateLimiter(AddPostRateLimit);
         services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: [ReadyTag]);
+        services.AddOpenApi(ChatOpenApi.Configure);
 
         services.AddSingleton<SseConnections>();
         services.AddHostedService(sp => sp.GetRequiredService<SseConnections>());
@@ -60,6 +61,8 @@ public static class ChatApiExtensions
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
         app.MapRoomsApi();
+        // In every environment: the document is part of the public contract, not a development aid.
+        app.MapOpenApi();
         return app;
     }
 

@@ -9,7 +9,7 @@ internal sealed class PostMessageRequest
 
     public string? ClientMessageId { get; set; }
 
-    /// <summary>The first rule of API.md this request breaks, or null with the message to post.</summary>
+    /// <summary>The first rule of docs/api.md this request breaks, or null with the message to post.</summary>
     public string? Validate(out PostMessage? message)
     {
         message = null;

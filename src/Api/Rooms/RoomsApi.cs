@@ -3,19 +3,49 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace OrleansChat.Api.Rooms;
 
-/// <summary>The room endpoints of API.md.</summary>
+/// <summary>The room endpoints of docs/api.md.</summary>
 internal static class RoomsApi
 {
     public const string PostsRateLimitPolicy = "posts";
 
     public static IEndpointRouteBuilder MapRoomsApi(this IEndpointRouteBuilder endpoints)
     {
-        var room = endpoints.MapGroup("/rooms/{roomId}");
-        room.MapGet("", GetRoom);
-        room.MapGet("/messages", GetMessages);
-        room.MapPost("/messages", PostMessage).RequireRateLimiting(PostsRateLimitPolicy);
-        room.MapGet("/messages/{seq}", GetMessage);
-        room.MapGet("/events", GetEvents);
+        var room = endpoints.MapGroup("/rooms/{roomId}")
+            .WithTags("Rooms")
+            .AddOpenApiOperationTransformer(RoomsOpenApi.DescribeRoomOperation)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        room.MapGet("", GetRoom)
+            .WithName(nameof(GetRoom))
+            .WithSummary("Where a room stands")
+            .WithDescription("The room's lastSeq and firstRetainedSeq. A room nobody posted to reads lastSeq 0, firstRetainedSeq 1.");
+        room.MapGet("/messages", GetMessages)
+            .WithName(nameof(GetMessages))
+            .WithSummary("A page of history, oldest first")
+            .WithDescription("Without after or before: the latest messages. With after: the oldest messages above it. "
+                + "With before: the newest messages below it. A page shorter than limit means there are no more in that direction.");
+        room.MapPost("/messages", PostMessage).RequireRateLimiting(PostsRateLimitPolicy)
+            .WithName(nameof(PostMessage))
+            .WithSummary("Post a message")
+            .WithDescription("201 with the stored message once it is durable. A retry with the same clientMessageId (same user), "
+                + "while the original is retained, answers 200 with the original and stores nothing. A rejected post stores nothing.")
+            .AddOpenApiOperationTransformer(RoomsOpenApi.DeclarePostBody)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+        room.MapGet("/messages/{seq}", GetMessage)
+            .WithName(nameof(GetMessage))
+            .WithSummary("One retained message")
+            .WithDescription("The message a 201's Location names, while the room retains it.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        room.MapGet("/events", GetEvents)
+            .WithName(nameof(GetEvents))
+            .WithSummary("The room as Server-Sent Events")
+            .WithDescription("First a retry: hint, then `event: chat` frames (id = seq, data = the message JSON) in seq order, each once; "
+                + "`event: gap` when a resume point lies below the retained history, `event: reset` when it lies beyond the room; "
+                + "`: keepalive` comments while idle. 503 when the node holds its maximum of streams or is shutting down.")
+            .Produces<string>(StatusCodes.Status200OK, "text/event-stream")
+            .AddOpenApiOperationTransformer(RoomsOpenApi.DeclareResumePoint);
         return endpoints;
     }
 

@@ -1,4 +1,4 @@
-// The parts of the HTTP/SSE contract (shared/API.md) that the page uses.
+// The parts of the HTTP/SSE contract (docs/api.md) that the page uses.
 
 const attemptTimeoutMs = 15_000;
 const maxBackoffMs = 10_000;
