@@ -20,7 +20,7 @@ internal static class RoomsOpenApi
         ["seq"] = ("The message's seq.", 1, null),
         ["after"] = ("Return the oldest messages with a seq above this one.", 0, null),
         ["before"] = ("Return the newest messages with a seq below this one (scroll-back).", 0, null),
-        ["limit"] = ($"Messages per page (default {RoomsApi.DefaultPageSize}).", 1, RoomsApi.MaxPageSize),
+        ["limit"] = ($"Messages per page (default {ChatLimits.DefaultPageSize}).", 1, ChatLimits.MaxPageSize),
     };
 
     /// <summary>For every room operation: its parameters' rules and its responses' headers.</summary>
@@ -70,9 +70,9 @@ internal static class RoomsOpenApi
             Required = new HashSet<string> { "userId", "text" },
             Properties = new Dictionary<string, IOpenApiSchema>
             {
-                ["userId"] = Text(PostMessageRequest.MaxUserIdLength, "no control characters."),
-                ["text"] = Text(PostMessageRequest.MaxTextLength, "not only whitespace, no NUL."),
-                ["clientMessageId"] = Text(PostMessageRequest.MaxClientMessageIdLength,
+                ["userId"] = Text(ChatLimits.MaxUserIdLength, "no control characters."),
+                ["text"] = Text(ChatLimits.MaxTextLength, "not only whitespace, no NUL."),
+                ["clientMessageId"] = Text(ChatLimits.MaxClientMessageIdLength,
                     "no control characters. A retry with the same value (same user) while the original is retained returns the original."),
             },
         };
