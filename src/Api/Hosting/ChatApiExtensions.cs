@@ -9,6 +9,7 @@ using OrleansChat.Api.Events;
 using OrleansChat.Api.Feeds;
 using OrleansChat.Api.Rooms;
 using OrleansChat.Api.Sse;
+using OrleansChat.Api.Telemetry;
 
 namespace OrleansChat.Api.Hosting;
 
@@ -41,6 +42,7 @@ public static class ChatApiExtensions
         services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: [ReadyTag]);
         services.AddOpenApi(ChatOpenApi.Configure);
 
+        builder.AddChatApiTelemetry();
         services.AddSingleton<SseConnections>();
         services.AddHostedService(sp => sp.GetRequiredService<SseConnections>());
         services.AddSingleton<RoomFeeds>();
@@ -61,6 +63,7 @@ public static class ChatApiExtensions
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
         app.MapRoomsApi();
+        app.MapChatTelemetry();
         // In every environment: the document is part of the public contract, not a development aid.
         app.MapOpenApi();
         return app;
@@ -110,6 +113,7 @@ public static class ChatApiExtensions
                 ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds))
                 : 1;
             var http = context.HttpContext;
+            http.RequestServices.GetRequiredService<ChatMetrics>().Rejected(StatusCodes.Status429TooManyRequests, RejectionReasons.PostRate);
             http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
             http.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
             await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext

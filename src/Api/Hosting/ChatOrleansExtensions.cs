@@ -1,4 +1,5 @@
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using OrleansChat.Hosting;
 
 namespace OrleansChat.Api.Hosting;
@@ -58,6 +59,9 @@ public static class ChatOrleansExtensions
                 .BindConfiguration(GatewaySection);
             client.UseConnectionRetryFilter<RetryForeverConnectionFilter>();
             client.AddMemoryStreams(ChatStreams.ProviderName);
+            client.AddActivityPropagation();
+            // The dashboard's pages ask the silos, which collect for it (AddChatSilo).
+            client.AddDashboard();
         });
 
         // Kestrel must answer (/healthz 200, /readyz 503, requests 503) while the client is still looking for a

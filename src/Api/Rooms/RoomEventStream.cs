@@ -5,6 +5,8 @@ using Microsoft.Extensions.Options;
 using OrleansChat.Api.Events;
 using OrleansChat.Api.Feeds;
 using OrleansChat.Api.Sse;
+using OrleansChat.Api.Telemetry;
+using OrleansChat.Telemetry;
 
 namespace OrleansChat.Api.Rooms;
 
@@ -20,10 +22,12 @@ internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter) 
         var services = httpContext.RequestServices;
         var options = services.GetRequiredService<IOptions<SseOptions>>().Value;
         var connections = services.GetRequiredService<SseConnections>();
+        var metrics = services.GetRequiredService<ChatMetrics>();
         var logger = services.GetRequiredService<ILogger<RoomEventStream>>();
         var connection = new SseConnection(httpContext, options.ConnectionBufferMessages);
         if (!connections.TryAdd(connection))
         {
+            metrics.Rejected(StatusCodes.Status503ServiceUnavailable, connections.Stopping ? RejectionReasons.ShuttingDown : RejectionReasons.StreamCap);
             httpContext.Response.Headers.RetryAfter = "5";
             await TypedResults.Problem(
                 statusCode: StatusCodes.Status503ServiceUnavailable,
@@ -33,6 +37,8 @@ internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter) 
             return;
         }
 
+        metrics.StreamOpened();
+        var endedBy = StreamCloseReason.Client;
         var cancellationToken = httpContext.RequestAborted;
         var response = httpContext.Response;
         response.ContentType = "text/event-stream";
@@ -43,18 +49,11 @@ internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter) 
         writer.Write(ControlFrame.Retry(options.RetryMilliseconds).Bytes.Span);
         try
         {
-            // Join before the first flush: a client that sees the stream open receives everything posted after.
             var feeds = services.GetRequiredService<RoomFeeds>();
             await using var membership = await feeds.JoinAsync(roomId, connection, cancellationToken);
-            await writer.FlushAsync(cancellationToken);
-            var cursor = new RoomCursor(roomId, ResumeAfter ?? membership.JoinedAtSeq);
-            if (ResumeAfter is not null)
-            {
-                await ReplayAsync(cursor, membership, writer, cancellationToken);
-            }
-
+            var cursor = await OpenAsync(membership, writer, metrics, cancellationToken);
             connection.MarkWritten();
-            await PumpAsync(connection, cursor, writer, cancellationToken);
+            await PumpAsync(connection, cursor, writer, metrics, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -62,11 +61,13 @@ internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter) 
         catch (Exception exception) when (!connection.Overflowed && ClusterFailure.Is(exception))
         {
             // A 200 that ends at once, not a 503: EventSource reconnects (after the retry hint) only after a 200.
+            endedBy = StreamCloseReason.Unavailable;
             LogClusterUnavailable(logger, exception, roomId);
         }
         finally
         {
             connections.Remove(connection);
+            metrics.StreamClosed(connection.Overflowed ? StreamCloseReason.Slow : connection.Closed ? StreamCloseReason.Shutdown : endedBy);
             if (connection.Overflowed)
             {
                 LogSlowClient(logger, roomId, httpContext.Connection.RemoteIpAddress?.ToString());
@@ -74,33 +75,89 @@ internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter) 
         }
     }
 
-    /// <summary>Writes history from the resume point up to at least where the live feed took over.</summary>
-    private static async Task ReplayAsync(RoomCursor cursor, FeedMembership membership, PipeWriter writer, CancellationToken cancellationToken)
+    /// <summary>
+    /// The stream's opening, under one span: flushes the headers once the feed is joined (so a client that sees the
+    /// stream open receives everything posted after), then replays history from the resume point.
+    /// </summary>
+    private async Task<RoomCursor> OpenAsync(FeedMembership membership, PipeWriter writer, ChatMetrics metrics, CancellationToken cancellationToken)
     {
+        using var activity = ChatTelemetry.Source.StartActivity("chat.stream.open");
+        activity?.SetTag("chat.resume", ResumeAfter is not null);
+        await writer.FlushAsync(cancellationToken);
+        var cursor = new RoomCursor(roomId, ResumeAfter ?? membership.JoinedAtSeq);
+        if (ResumeAfter is not null)
+        {
+            var outcome = await ReplayAsync(cursor, membership, writer, metrics, cancellationToken);
+            metrics.Resumed(outcome);
+            activity?.SetTag("chat.resume.outcome", outcome.ToString());
+        }
+
+        return cursor;
+    }
+
+    /// <summary>Writes history from the resume point up to at least where the live feed took over.</summary>
+    private static async Task<ResumeOutcome> ReplayAsync(
+        RoomCursor cursor, FeedMembership membership, PipeWriter writer, ChatMetrics metrics, CancellationToken cancellationToken)
+    {
+        using var activity = ChatTelemetry.Source.StartActivity("chat.stream.replay");
+        var outcome = ResumeOutcome.Replayed;
         await foreach (var frames in cursor.CatchUpAsync(membership.Pages, membership.JoinedAtSeq))
         {
             foreach (var frame in frames)
             {
+                outcome = frame switch
+                {
+                    ResetFrame => ResumeOutcome.Reset,
+                    GapFrame when outcome == ResumeOutcome.Replayed => ResumeOutcome.Gap,
+                    _ => outcome,
+                };
                 writer.Write(frame.Bytes.Span);
             }
 
             await writer.FlushAsync(cancellationToken);
+            metrics.Written(frames.Count, oldestCreatedAt: null);
         }
+
+        activity?.SetTag("chat.replay.to", cursor.Position);
+        return outcome;
     }
 
-    /// <summary>Writes the live frames the feed queued for this connection, each event once past what replay wrote.</summary>
-    internal static async Task PumpAsync(SseConnection connection, RoomCursor cursor, PipeWriter writer, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the live frames the feed queued for this connection, each event once past what replay wrote. The
+    /// delivery lag is recorded once per write (a flush of whatever was queued), for its oldest chat event: one
+    /// histogram record per write rather than per event keeps the cost flat when a batch of a hot room fans out.
+    /// </summary>
+    internal static async Task PumpAsync(SseConnection connection, RoomCursor cursor, PipeWriter writer, ChatMetrics metrics, CancellationToken cancellationToken)
     {
         var frames = connection.Frames;
         while (await frames.WaitToReadAsync(cancellationToken))
         {
+            var events = 0;
+            DateTimeOffset? oldest = null;
             while (frames.TryRead(out var frame))
             {
-                writer.Write(cursor.Admit(frame).Span);
+                var before = cursor.Position;
+                var bytes = cursor.Admit(frame);
+                if (bytes.IsEmpty)
+                {
+                    continue;
+                }
+
+                writer.Write(bytes.Span);
+                if (frame is SeqFrame chats)
+                {
+                    events += (int)(chats.LastSeq - Math.Max(before, chats.FirstSeq - 1));
+                    oldest ??= chats.FirstCreatedAt;
+                }
+                else
+                {
+                    events++;
+                }
             }
 
             var flushed = await writer.FlushAsync(cancellationToken);
             connection.MarkWritten();
+            metrics.Written(events, oldest);
             if (flushed.IsCompleted)
             {
                 return;

@@ -1,5 +1,8 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using OrleansChat.Api.Telemetry;
+using OrleansChat.Telemetry;
 
 namespace OrleansChat.Api.Rooms;
 
@@ -109,7 +112,7 @@ internal static class RoomsApi
     }
 
     public static async Task<Results<Created<ChatMessage>, Ok<ChatMessage>, ProblemHttpResult>> PostMessage(
-        string roomId, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
+        string roomId, HttpRequest request, IGrainFactory grains, ChatMetrics metrics, CancellationToken cancellationToken)
     {
         if (!RoomRequest.IsValidRoomId(roomId))
         {
@@ -151,7 +154,15 @@ internal static class RoomsApi
             return InvalidMessage("Invalid message", error);
         }
 
-        var result = await grains.GetGrain<IRoomGrain>(roomId).Post(message!);
+        var started = Stopwatch.GetTimestamp();
+        PostResult result;
+        using (var activity = ChatTelemetry.Source.StartActivity("chat.post"))
+        {
+            result = await grains.GetGrain<IRoomGrain>(roomId).Post(message!);
+            activity?.SetTag("chat.seq", result.Message.Seq).SetTag("chat.post.created", result.Created);
+        }
+
+        metrics.Posted(result.Created, started);
         return result.Created
             ? TypedResults.Created($"/rooms/{roomId}/messages/{result.Message.Seq}", result.Message)
             : TypedResults.Ok(result.Message);

@@ -29,6 +29,9 @@ internal sealed class SseConnection
 
     public bool Overflowed => Volatile.Read(ref _overflowed) == 1;
 
+    /// <summary>True once the node ended the stream itself (<see cref="Close"/>), as at shutdown.</summary>
+    public bool Closed => Volatile.Read(ref _closed) == 1;
+
     /// <summary>Milliseconds since anything was last written to this client.</summary>
     public long IdleMilliseconds => Environment.TickCount64 - Interlocked.Read(ref _lastWriteTicks);
 

@@ -4,7 +4,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using Orleans.Storage;
+using OrleansChat.Telemetry;
 using StackExchange.Redis;
 
 namespace OrleansChat.Hosting;
@@ -45,6 +47,10 @@ public static class ChatSiloExtensions
             }
 
             silo.AddChatRooms();
+            // Grain calls carry the caller's trace, so a post's span reaches the room's append.
+            silo.AddActivityPropagation();
+            // What the dashboard of any API node shows comes from every silo's own collector.
+            silo.AddDashboard();
         });
         return builder;
     }
@@ -86,6 +92,8 @@ public static class ChatSiloExtensions
             .ValidateOnStart();
         silo.Services.TryAddSingleton<IRoomLog, InMemoryRoomLog>();
         silo.Services.TryAddSingleton(TimeProvider.System);
+        silo.Services.AddMetrics();
+        silo.Services.TryAddSingleton<RoomStoreMetrics>();
 
         if (!silo.Services.Any(s => s.IsKeyedService && s.ServiceType == typeof(IGrainStorage) && Equals(s.ServiceKey, ChatStreams.PubSubStore)))
         {

@@ -1,0 +1,37 @@
+using Orleans.Dashboard;
+
+namespace OrleansChat.Api.Telemetry;
+
+/// <summary>
+/// The Orleans dashboard (grains, silos, calls, live log) at <c>/dashboard</c> on every API node. Open while
+/// <c>Chat:Auth:Mode</c> is <c>Development</c> (or unset); in <c>Jwt</c> mode only for a token with a <c>chat_admin</c> claim.
+/// </summary>
+public static class ChatDashboard
+{
+    public const string Path = "/dashboard";
+
+    /// <summary>The authorization policy of the dashboard, and the claim it asks for in <c>Jwt</c> mode.</summary>
+    public const string AdminPolicy = "chat_admin";
+
+    public const string AuthModeKey = "Chat:Auth:Mode";
+
+    public const string JwtMode = "Jwt";
+
+    public static WebApplicationBuilder AddChatDashboard(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(AdminPolicy, policy => policy.RequireAuthenticatedUser().RequireClaim(AdminPolicy));
+        return builder;
+    }
+
+    public static WebApplication MapChatDashboard(this WebApplication app)
+    {
+        var dashboard = app.MapOrleansDashboard(Path).ExcludeFromDescription();
+        if (string.Equals(app.Configuration[AuthModeKey], JwtMode, StringComparison.OrdinalIgnoreCase))
+        {
+            dashboard.RequireAuthorization(AdminPolicy);
+        }
+
+        return app;
+    }
+}
