@@ -80,11 +80,11 @@ public sealed class ChatMetrics
 
     /// <summary>Reports the node's open event streams (<c>chat.sse.streams.open</c>) from <paramref name="count"/>.</summary>
     public void ObserveOpenStreams(Func<int> count) =>
-        _meter.CreateObservableUpDownCounter("chat.sse.streams.open", count, "{stream}", "Event streams open on this node.");
+        _meter.CreateObservableUpDownCounter<long>("chat.sse.streams.open", () => count(), "{stream}", "Event streams open on this node.");
 
     /// <summary>Reports the node's room feeds (<c>chat.feeds.active</c>) from <paramref name="count"/>.</summary>
     public void ObserveActiveFeeds(Func<int> count) =>
-        _meter.CreateObservableUpDownCounter("chat.feeds.active", count, "{feed}", "Rooms with a live feed on this node: one stream subscription each.");
+        _meter.CreateObservableUpDownCounter<long>("chat.feeds.active", () => count(), "{feed}", "Rooms with a live feed on this node: one stream subscription each.");
 
     public void StreamOpened() => _streamsOpened.Add(1);
 
