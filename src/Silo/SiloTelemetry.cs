@@ -17,8 +17,20 @@ internal static class SiloTelemetry
             {
                 metrics.AddPrometheusHttpListener(o =>
                 {
-                    o.Host = options.Host;
                     o.Port = options.Port;
+                    if (options.Host is "*" or "+")
+                    {
+                        // Every interface (a container's): HttpListener takes a wildcard prefix, the options' host name does not.
+                        o.ConfigureHttpListener = (_, listener) =>
+                        {
+                            listener.Prefixes.Clear();
+                            listener.Prefixes.Add($"http://+:{options.Port}/");
+                        };
+                    }
+                    else
+                    {
+                        o.Host = options.Host;
+                    }
                 });
             }
         });

@@ -22,12 +22,13 @@ public sealed class ComposeFileTests
 
         Assert.True(process.ExitCode == 0, $"docker-compose config failed:\n{await errors}");
         var config = await output;
-        foreach (var service in new[] { "redis:", "silo1:", "silo2:", "api1:", "api2:", "nginx:" })
+        foreach (var service in new[] { "redis:", "silo1:", "silo2:", "api1:", "api2:", "nginx:", "prometheus:" })
         {
             Assert.Contains($"  {service}", config);
         }
 
         Assert.Contains("published: 8080", config.Replace("'", "").Replace("\"", ""));
+        Assert.Contains("published: 9090", config.Replace("'", "").Replace("\"", ""));
         Assert.Contains("healthcheck:", config);
     }
 }
