@@ -70,7 +70,7 @@ public sealed class ChatMetrics
         _messagesPosted = _meter.CreateCounter<long>("chat.messages.posted", "{message}", "Posts answered with the stored message, by outcome: created (201) or retry (200).");
         _postDuration = _meter.CreateHistogram("chat.post.duration", "s", "Time from a valid post to its answer: the room's call, batching and durable append.", advice: seconds);
         _eventsWritten = _meter.CreateCounter<long>("chat.sse.events.written", "{event}", "SSE events (chat, gap, reset, keep-alive) written to clients, live and replayed.");
-        _deliveryLag = _meter.CreateHistogram("chat.delivery.lag", "s", "From a message's createdAt to its live write to a client: the oldest message of each write.", advice: seconds);
+        _deliveryLag = _meter.CreateHistogram("chat.delivery.lag", "s", "From a message's createdAt to its live write to a client: the oldest message of a write, for one write in 8 of each connection.", advice: seconds);
         _gapFills = _meter.CreateCounter<long>("chat.feed.gap_fills", "{fill}", "Seq jumps in a room feed (lost stream events) filled from the room's history.");
         _resubscribes = _meter.CreateCounter<long>("chat.feed.resubscribes", "{resubscribe}", "Room feeds found silent while the room moved on, and subscribed again.");
         _resets = _meter.CreateCounter<long>("chat.feed.resets", "{reset}", "Room feeds that found the room behind what they had delivered and sent a live reset.");

@@ -88,7 +88,7 @@ public sealed class StreamMetricsTests
 
         await Eventually.TrueAsync(() => written.Sum() == 40, $"40 events are counted (so far {written.Sum()})");
         var lags = lag.GetMeasurementSnapshot();
-        Assert.InRange(lags.Count, 2, 40);
+        Assert.InRange(lags.Count, 2, 10);  // one write in 8 of each connection, the first included
         Assert.All(lags, m => Assert.InRange(m.Value, 0, 10));
     }
 
