@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace OrleansChat.Hosting;
@@ -25,7 +24,6 @@ public static class ChatSiloExtensions
             .BindConfiguration(ChatHistoryOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        silo.Services.TryAddSingleton(TimeProvider.System);
 
         var cluster = ChatClusterOptions.From(silo.Configuration);
         if (roomLog is not null)
