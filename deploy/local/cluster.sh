@@ -10,9 +10,10 @@
 #   cluster.sh down              stop everything this script started (Redis data stays in the state folder)
 #   cluster.sh clean             down, then delete the state folder (logs and Redis data)
 #
-# Ports: nginx 127.0.0.1:8080, api1 :8081, api2 :8082, Redis :6380, silo1 11211/gateway 30211, silo2 11212/30212.
-# State (pids, logs, Redis AOF, nginx config) lives in deploy/local/.state/. Environment variables set when calling
-# this script reach the nodes it starts, e.g. Chat__RateLimit__PostsPerSecond=0 or Chat__History__MaxMessages=200.
+# Each process listens on 127.0.0.1 at its port in deploy/local/ports.env (status shows them); every node gets the
+# settings of deploy/cluster.env, as in compose. State (pids, logs, Redis AOF, nginx config) lives in
+# deploy/local/.state/. Environment variables set when calling this script reach the nodes it starts, e.g.
+# Chat__RateLimit__PostsPerSecond=0 or Chat__History__MaxMessages=200.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -21,18 +22,40 @@ state=$here/.state
 logs=$state/logs
 pids=$state/pids
 
-redis_port=6380
-nginx_port=8080
-service_id=orleanschat
 up_timeout=${CHAT_CLUSTER_TIMEOUT_SECONDS:-180}
-
-declare -A api_port=([api1]=8081 [api2]=8082)
-declare -A silo_port=([silo1]=11211 [silo2]=11212)
-declare -A gateway_port=([silo1]=30211 [silo2]=30212)
 nodes=(silo1 silo2 api1 api2)
 
 log() { echo "cluster: $*" >&2; }
 die() { log "$*"; exit 1; }
+
+# Reads an env file (KEY=VALUE lines, # comments, blank lines; deploy/cluster.env says why no more) into the array
+# named $2, one KEY=VALUE per element.
+read_env_file() {
+  local file=$1 line
+  local -n lines=$2
+  lines=()
+  [ -f "$file" ] || die "$file is missing"
+  while IFS= read -r line || [ -n "$line" ]; do
+    case $line in '' | '#'*) continue ;; esac
+    [[ $line =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] || die "$file: not a KEY=VALUE line: '$line'"
+    lines+=("$line")
+  done <"$file"
+}
+
+# The settings every node starts with, and their values by key.
+read_env_file "$root/deploy/cluster.env" cluster_env
+declare -A setting=()
+for line in "${cluster_env[@]}"; do setting[${line%%=*}]=${line#*=}; done
+service_id=${setting[Orleans__ServiceId]}
+
+read_env_file "$here/ports.env" port_lines
+declare -A port=()
+for line in "${port_lines[@]}"; do port[${line%%=*}]=${line#*=}; done
+redis_port=${port[redis]}
+nginx_port=${port[nginx]}
+declare -A api_port=([api1]=${port[api1]} [api2]=${port[api2]})
+declare -A silo_port=([silo1]=${port[silo1]} [silo2]=${port[silo2]})
+declare -A gateway_port=([silo1]=${port[silo1_gateway]} [silo2]=${port[silo2_gateway]})
 
 pid_of() { cat "$pids/$1.pid" 2>/dev/null || true; }
 
@@ -129,24 +152,15 @@ EOF
   wait_until "nginx on http://127.0.0.1:$nginx_port" 30 port_open "$nginx_port" || die "nginx did not start (log: $logs/nginx-error.log)"
 }
 
-# The settings every node shares: Redis clustering of this run's cluster; fast failure detection, so that a
-# killed silo is declared dead within about two seconds (production keeps Orleans' safer defaults); and no
-# spin-waiting in the .NET thread pool: five processes share the machine's cores here, and an idle worker spinning
-# takes CPU another node needs (a hot room took 70 % more posts per second without it; docs/benchmarks.md).
+# The settings every node shares: deploy/cluster.env (Redis clustering, fast failure detection, no thread-pool
+# spinning), this run's Redis and cluster id, and one-line timestamped logs.
 node_env() {
   local cid
   cid=$(cluster_id)
   env_vars=(
-    "Orleans__ClusterProvider=Redis"
+    "${cluster_env[@]}"
     "ConnectionStrings__Redis=127.0.0.1:$redis_port"
-    "Orleans__ServiceId=$service_id"
     "Orleans__ClusterId=$cid"
-    "Orleans__Membership__ProbeTimeout=00:00:01"
-    "Orleans__Membership__NumMissedProbesLimit=2"
-    "Orleans__Membership__NumVotesForDeathDeclaration=1"
-    "Orleans__Membership__TableRefreshTimeout=00:00:02"
-    "Orleans__Membership__IAmAliveTablePublishTimeout=00:00:02"
-    "DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0"
     "Logging__Console__FormatterName=simple"
     "Logging__Console__FormatterOptions__TimestampFormat=HH:mm:ss.fff "
     "Logging__Console__FormatterOptions__SingleLine=true"
@@ -292,7 +306,7 @@ cmd_down() {
   rm -f "$state/cluster-id"
 }
 
-usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; }
 
 main() {
   local command=${1:-}

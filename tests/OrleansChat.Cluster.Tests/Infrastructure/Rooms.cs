@@ -32,12 +32,7 @@ internal static class Rooms
 
     /// <summary>The node that served an nginx request: the last address nginx tried.</summary>
     public static string NodeServing(ResumingSseClient.Connection connection) =>
-        connection.Upstream.Split(',')[^1].Trim() switch
-        {
-            "127.0.0.1:8081" => "api1",
-            "127.0.0.1:8082" => "api2",
-            var other => throw new InvalidOperationException($"Unexpected upstream '{other}'."),
-        };
+        LocalCluster.NodeOf(new Uri($"http://{connection.Upstream.Split(',')[^1].Trim()}"));
 
     public static IEnumerable<long> Seqs(long from, long to) => Enumerable.Range((int)from, (int)(to - from + 1)).Select(i => (long)i);
 }
