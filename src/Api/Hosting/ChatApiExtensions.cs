@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OrleansChat.Api.Events;
 using OrleansChat.Api.Feeds;
@@ -23,6 +24,7 @@ public static class ChatApiExtensions
         var services = builder.Services;
         services.AddOptions<SseOptions>().BindConfiguration(SseOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RoomFeedOptions>().BindConfiguration(RoomFeedOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<UserStreamCapOptions>().BindConfiguration(UserStreamCapOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PostRateLimitOptions>().BindConfiguration(PostRateLimitOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = ChatLimits.MaxBodyBytes);
@@ -43,6 +45,11 @@ public static class ChatApiExtensions
 
         services.AddSingleton<SseConnections>();
         services.AddHostedService(sp => sp.GetRequiredService<SseConnections>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<AnonymousStreams>();
+        services.AddSingleton<UserStreamLeases>();
+        services.AddHostedService(sp => sp.GetRequiredService<UserStreamLeases>());
+        services.AddSingleton<StreamAdmission>();
         services.AddSingleton<RoomFeeds>();
         services.AddHostedService(sp => sp.GetRequiredService<RoomFeeds>());
         return builder;
