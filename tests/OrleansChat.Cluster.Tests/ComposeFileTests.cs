@@ -9,7 +9,34 @@ public sealed class ComposeFileTests
     [Fact]
     public async Task Docker_compose_config_validates_the_deployment()
     {
-        var start = new ProcessStartInfo("docker-compose", ["-f", "docker-compose.yml", "config"])
+        // The documented first step: the API nodes read their signing key from the file it writes.
+        var authEnv = (await RunAsync(Path.Combine(LocalCluster.RepositoryRoot, "deploy", "compose", "auth-env.sh"))).Trim();
+        var config = await RunAsync("docker-compose", "-f", "docker-compose.yml", "config");
+
+        foreach (var service in new[] { "redis:", "silo1:", "silo2:", "api1:", "api2:", "nginx:" })
+        {
+            Assert.Contains($"  {service}", config);
+        }
+
+        Assert.Contains("published: 8080", config.Replace("'", "").Replace("\"", ""));
+        Assert.Contains("healthcheck:", config);
+
+        var key = File.ReadAllLines(authEnv).Single(line => line.StartsWith("Chat__Auth__SigningKey=", StringComparison.Ordinal)).Split('=', 2)[1];
+        Assert.Equal(32, Convert.FromBase64String(key).Length);
+        Assert.Equal(2, CountOf(config, $"Chat__Auth__SigningKey: {key}"));
+        Assert.Equal(2, CountOf(config, "Chat__Auth__Mode: Jwt"));
+        Assert.Equal(2, CountOf(config.Replace("\"", ""), "Chat__Auth__DevTokens: true"));
+
+        // Run again, it keeps the key: nodes recreated later still accept the tokens already issued.
+        await RunAsync(Path.Combine(LocalCluster.RepositoryRoot, "deploy", "compose", "auth-env.sh"));
+        Assert.Contains($"Chat__Auth__SigningKey={key}", File.ReadAllText(authEnv));
+    }
+
+    private static int CountOf(string text, string part) => text.Split(part).Length - 1;
+
+    private static async Task<string> RunAsync(string command, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(command, arguments)
         {
             WorkingDirectory = LocalCluster.RepositoryRoot,
             RedirectStandardOutput = true,
@@ -19,15 +46,7 @@ public sealed class ComposeFileTests
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
-
-        Assert.True(process.ExitCode == 0, $"docker-compose config failed:\n{await errors}");
-        var config = await output;
-        foreach (var service in new[] { "redis:", "silo1:", "silo2:", "api1:", "api2:", "nginx:" })
-        {
-            Assert.Contains($"  {service}", config);
-        }
-
-        Assert.Contains("published: 8080", config.Replace("'", "").Replace("\"", ""));
-        Assert.Contains("healthcheck:", config);
+        Assert.True(process.ExitCode == 0, $"{command} failed:\n{await errors}");
+        return await output;
     }
 }
