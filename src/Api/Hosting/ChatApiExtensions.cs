@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
+using OrleansChat.Api.Auth;
 using OrleansChat.Api.Events;
 using OrleansChat.Api.Feeds;
 using OrleansChat.Api.Rooms;
@@ -37,6 +38,7 @@ public static class ChatApiExtensions
         services.AddExceptionHandler<ClusterUnavailableHandler>();
         services.Configure<ForwardedHeadersOptions>(o => o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
         services.AddOptions<ForwardedHeadersOptions>().Configure<IConfiguration>(TrustProxyNetworks);
+        builder.AddChatAuth();
         services.AddRateLimiter(AddPostRateLimit);
         services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: [ReadyTag]);
         services.AddOpenApi(ChatOpenApi.Configure);
@@ -56,6 +58,8 @@ public static class ChatApiExtensions
         app.UseStatusCodePages();
         app.UseDefaultFiles();
         app.UseStaticFiles();
+        // Before the rate limiter: posts are limited per user, whom authentication names.
+        app.MapChatAuth();
         app.UseRateLimiter();
 
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
@@ -94,7 +98,7 @@ public static class ChatApiExtensions
             }
 
             return RateLimitPartition.GetTokenBucketLimiter(
-                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                PostRateLimitKey.Of(context),
                 _ => new TokenBucketRateLimiterOptions
                 {
                     TokenLimit = options.Burst,
@@ -119,7 +123,7 @@ public static class ChatApiExtensions
                 {
                     Status = StatusCodes.Status429TooManyRequests,
                     Title = "Too many posts",
-                    Detail = $"This client is over its post rate limit; retry in {retryAfter} s. Nothing was stored.",
+                    Detail = $"This user (or, without a token, this client address) is over its post rate limit; retry in {retryAfter} s. Nothing was stored.",
                 },
             });
         };
