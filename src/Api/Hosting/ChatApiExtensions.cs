@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using OrleansChat.Api.Auth;
 using OrleansChat.Api.Events;
 using OrleansChat.Api.Feeds;
 using OrleansChat.Api.Rooms;
@@ -39,6 +40,7 @@ public static class ChatApiExtensions
         services.AddExceptionHandler<ClusterUnavailableHandler>();
         services.Configure<ForwardedHeadersOptions>(o => o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
         services.AddOptions<ForwardedHeadersOptions>().Configure<IConfiguration>(TrustProxyNetworks);
+        builder.AddChatAuth();
         services.AddRateLimiter(AddPostRateLimit);
         services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: [ReadyTag]);
         services.AddOpenApi(ChatOpenApi.Configure);
@@ -63,6 +65,8 @@ public static class ChatApiExtensions
         app.UseStatusCodePages();
         app.UseDefaultFiles();
         app.UseStaticFiles();
+        // Before the rate limiter: posts are limited per user, whom authentication names.
+        app.MapChatAuth();
         app.UseRateLimiter();
 
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
@@ -101,7 +105,7 @@ public static class ChatApiExtensions
             }
 
             return RateLimitPartition.GetTokenBucketLimiter(
-                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                PostRateLimitKey.Of(context),
                 _ => new TokenBucketRateLimiterOptions
                 {
                     TokenLimit = options.Burst,
@@ -126,7 +130,7 @@ public static class ChatApiExtensions
                 {
                     Status = StatusCodes.Status429TooManyRequests,
                     Title = "Too many posts",
-                    Detail = $"This client is over its post rate limit; retry in {retryAfter} s. Nothing was stored.",
+                    Detail = $"This user (or, without a token, this client address) is over its post rate limit; retry in {retryAfter} s. Nothing was stored.",
                 },
             });
         };
