@@ -25,7 +25,6 @@ public static class ChatApiExtensions
         var services = builder.Services;
         services.AddOptions<SseOptions>().BindConfiguration(SseOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RoomFeedOptions>().BindConfiguration(RoomFeedOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<UserStreamCapOptions>().BindConfiguration(UserStreamCapOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PostRateLimitOptions>().BindConfiguration(PostRateLimitOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = ChatLimits.MaxBodyBytes);

@@ -1,24 +1,27 @@
 using System.Globalization;
 using System.Security.Claims;
+using OrleansChat.Api.Auth;
 
 namespace OrleansChat.Api.Sse;
 
 /// <summary>
-/// Who holds an event stream, read from the request's principal with the JWT claim names the bearer handler keeps:
-/// <c>sub</c> the user, <c>exp</c> when the token expires (Unix seconds). A request without a token is anonymous.
+/// Who holds an event stream: the user of a validated token (<c>sub</c>) and when the token expires (<c>exp</c>, Unix
+/// seconds, as the bearer handler keeps the JWT's claims), or nobody for a request without a token.
 /// </summary>
 internal sealed record StreamHolder(string? UserId, DateTimeOffset? ExpiresAt)
 {
+    public const string ExpiryClaim = "exp";
+
     public static StreamHolder Of(ClaimsPrincipal principal)
     {
-        if (principal.Identity?.IsAuthenticated != true || principal.FindFirstValue("sub") is not { Length: > 0 } userId)
+        if (ChatUser.From(principal) is not { } user)
         {
             return new StreamHolder(null, null);
         }
 
-        DateTimeOffset? expiresAt = long.TryParse(principal.FindFirstValue("exp"), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+        DateTimeOffset? expiresAt = long.TryParse(principal.FindFirstValue(ExpiryClaim), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
             ? DateTimeOffset.FromUnixTimeSeconds(seconds)
             : null;
-        return new StreamHolder(userId, expiresAt);
+        return new StreamHolder(user.Id, expiresAt);
     }
 }

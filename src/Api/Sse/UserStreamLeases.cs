@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using OrleansChat.Api.Auth;
 using OrleansChat.Api.Rooms;
 
 namespace OrleansChat.Api.Sse;
@@ -15,14 +16,14 @@ namespace OrleansChat.Api.Sse;
 internal sealed partial class UserStreamLeases(
     IGrainFactory grains,
     IOptions<SseOptions> sseOptions,
-    IOptions<UserStreamCapOptions> capOptions,
+    IOptions<ChatAuthOptions> authOptions,
     TimeProvider time,
     ILogger<UserStreamLeases> logger) : BackgroundService
 {
     private const int ConcurrentRenewals = 32;
 
     private readonly TimeSpan _leasePeriod = TimeSpan.FromSeconds(sseOptions.Value.StreamLeaseSeconds);
-    private readonly int _maxStreams = capOptions.Value.MaxStreamsPerUser;
+    private readonly int _maxStreams = authOptions.Value.MaxStreamsPerUser;
     private readonly Dictionary<string, UserLeases> _users = [];
     private long _lastStreamId;
 
