@@ -8,15 +8,11 @@ internal static class DevTokenApi
 {
     public static IEndpointRouteBuilder MapDevTokenApi(this IEndpointRouteBuilder endpoints)
     {
+        // Left out of the OpenAPI document: a development aid that production nodes do not serve (docs/api.md describes it).
         endpoints.MapGroup("/auth")
-            .WithTags("Auth")
             .MapPost("/dev-token", CreateDevToken)
             .WithName(nameof(CreateDevToken))
-            .WithSummary("A signed token for development")
-            .WithDescription("Signs a JWT with the node's key for the given userId, name, lifetime and room patterns. "
-                + "Without read, write and moderate the token may read and write every room. Served only when dev tokens are on.")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .ExcludeFromDescription();
         return endpoints;
     }
 

@@ -47,6 +47,8 @@ internal sealed class ApiHost : IAsyncDisposable
             ["Orleans:PrimarySiloPort"] = siloPort.ToString(),
             ["Orleans:GatewayPort"] = FreePort.Next().ToString(),
             ["Chat:RateLimit:PostsPerSecond"] = "0",
+            // Client nodes default to Jwt; the suites that are not about identity post as the body's userId.
+            ["Chat:Auth:Mode"] = "Development",
         });
         if (settings is not null)
         {
