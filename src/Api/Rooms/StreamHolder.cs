@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using OrleansChat.Api.Auth;
 
-namespace OrleansChat.Api.Sse;
+namespace OrleansChat.Api.Rooms;
 
 /// <summary>
 /// Who holds an event stream: the user of a validated token (<c>sub</c>) and when the token expires (<c>exp</c>, Unix

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Options;
+using OrleansChat.Api.Sse;
 using OrleansChat.Api.Auth;
-using OrleansChat.Api.Rooms;
 
-namespace OrleansChat.Api.Sse;
+namespace OrleansChat.Api.Rooms;
 
 /// <summary>
 /// This node's leases on its users' open event streams, held in each user's <see cref="IUserStreamsGrain"/>: one

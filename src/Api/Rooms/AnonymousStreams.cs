@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
+using OrleansChat.Api.Sse;
 
-namespace OrleansChat.Api.Sse;
+namespace OrleansChat.Api.Rooms;
 
 /// <summary>
 /// The event streams without an identity that this node holds, per client address: one address may not take every

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace OrleansChat.Api.Sse;
+namespace OrleansChat.Api.Rooms;
 
 /// <summary>
 /// Whether one more event stream may open for a client, decided before it opens: a user's streams are capped
