@@ -6,6 +6,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OrleansChat.Api.Auth;
+using OrleansChat.Api.Hosting;
 using OrleansChat.Tests.Api;
 using OrleansChat.Tests.Infrastructure;
 using static OrleansChat.Tests.Auth.AuthRequests;
@@ -77,7 +78,7 @@ public sealed class AuthOptionsTests
             ["Chat:Mode"] = chatMode,
             ["Chat:Auth:SigningKey"] = Tokens.SigningKeyBase64,
         });
-        builder.AddChatAuth();
+        builder.AddChatApi();
 
         using var services = builder.Services.BuildServiceProvider();
 
