@@ -1,21 +1,20 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using OrleansChat.Api.Hosting;
 
 namespace OrleansChat.Api.Auth;
 
 /// <summary>Identity and access: token validation, the room policies, their problem answers, and dev tokens.</summary>
 public static partial class ChatAuthExtensions
 {
-    public static WebApplicationBuilder AddChatAuth(this WebApplicationBuilder builder)
+    /// <param name="builder">The API node's builder.</param>
+    /// <param name="defaultMode">The mode when <c>Chat:Auth:Mode</c> is not set: it depends on how the node is hosted.</param>
+    public static WebApplicationBuilder AddChatAuth(this WebApplicationBuilder builder, AuthMode defaultMode)
     {
         var services = builder.Services;
         services.AddOptions<ChatAuthOptions>()
-            .Configure<IConfiguration>((options, configuration) =>
-                options.Mode = configuration.GetValue("Chat:Mode", ApiMode.Embedded) == ApiMode.Client ? AuthMode.Jwt : AuthMode.Development)
+            .Configure(options => options.Mode = defaultMode)
             .BindConfiguration(ChatAuthOptions.SectionName)
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<ChatAuthOptions>, ChatAuthOptionsValidator>();

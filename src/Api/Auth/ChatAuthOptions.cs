@@ -15,7 +15,7 @@ public sealed class ChatAuthOptions
 {
     public const string SectionName = "Chat:Auth";
 
-    /// <summary>Set before binding from <c>Chat:Mode</c>: Development when embedded, Jwt for a client node.</summary>
+    /// <summary>Defaults by hosting (see <c>AddChatAuth</c>): Development when embedded, Jwt for a client node.</summary>
     public AuthMode Mode { get; set; } = AuthMode.Development;
 
     /// <summary>Base64 of at least 32 bytes: the HS256 key shared by the token issuer and every node.</summary>

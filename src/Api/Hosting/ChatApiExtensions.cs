@@ -39,7 +39,8 @@ public static class ChatApiExtensions
         services.AddExceptionHandler<ClusterUnavailableHandler>();
         services.Configure<ForwardedHeadersOptions>(o => o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
         services.AddOptions<ForwardedHeadersOptions>().Configure<IConfiguration>(TrustProxyNetworks);
-        builder.AddChatAuth();
+        // Embedded nodes are for one's own machine; client nodes serve a cluster, so they check tokens by default.
+        builder.AddChatAuth(builder.Configuration.GetValue("Chat:Mode", ApiMode.Embedded) == ApiMode.Client ? AuthMode.Jwt : AuthMode.Development);
         services.AddRateLimiter(AddPostRateLimit);
         services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: [ReadyTag]);
         services.AddOpenApi(ChatOpenApi.Configure);

@@ -1,11 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
-using OrleansChat.Api.Auth;
 using OrleansChat.Tests.Api;
 using OrleansChat.Tests.Infrastructure;
 using static OrleansChat.Tests.Auth.AuthRequests;
@@ -60,47 +55,5 @@ public sealed class JwtDevTokenAndRateLimitTests(JwtDevTokensFixture fixture) : 
 
         Assert.Equal(HttpStatusCode.Created, (await PostAsync(Api, room, new { text = "bob's turn" }, Tokens.Mint("rl-bob"))).StatusCode);
         Assert.Equal(created + 1, (await HistoryAsync(Api, room)).LastSeq);
-    }
-}
-
-public sealed class AuthOptionsTests
-{
-    [Theory]
-    [InlineData(null, "Development")]
-    [InlineData("Embedded", "Development")]
-    [InlineData("Client", "Jwt")]
-    public void The_auth_mode_defaults_to_development_embedded_and_jwt_in_client_mode(string? chatMode, string authMode)
-    {
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Chat:Mode"] = chatMode,
-            ["Chat:Auth:SigningKey"] = Tokens.SigningKeyBase64,
-        });
-        builder.AddChatAuth();
-
-        using var services = builder.Services.BuildServiceProvider();
-
-        Assert.Equal(authMode, services.GetRequiredService<IOptions<ChatAuthOptions>>().Value.Mode.ToString());
-    }
-
-    public static TheoryData<string, string, string> BadSettings => new()
-    {
-        { "Chat:Auth:SigningKey", "c2hvcnQ=", "SigningKey" },
-        { "Chat:Auth:SigningKey", "not base64!", "SigningKey" },
-        { "Chat:Auth:Authority", "http://127.0.0.1:1", "RequireHttpsMetadata" },
-        { "Chat:Auth:Authority", "not a url", "Authority" },
-        { "Chat:Auth:AnonymousRead:0", "bad room", "AnonymousRead" },
-        { "Chat:Auth:Mode", "Jwt", "needs" },
-    };
-
-    [Theory]
-    [MemberData(nameof(BadSettings))]
-    public async Task A_node_refuses_to_start_with_auth_settings_that_cannot_work(string key, string value, string named)
-    {
-        var error = await Assert.ThrowsAsync<OptionsValidationException>(
-            () => ApiHost.StartAsync(new Dictionary<string, string?> { [key] = value }));
-
-        Assert.Contains(named, error.Message);
     }
 }
