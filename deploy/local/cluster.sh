@@ -7,6 +7,7 @@
 #   cluster.sh stop NAME         SIGTERM it and wait (a graceful shutdown)
 #   cluster.sh start NAME [--no-wait]  start it again; returns when it serves (API: /readyz 200, silo: Active)
 #   cluster.sh status            what runs, where
+#   cluster.sh key               print the cluster's token signing key (base64 HS256)
 #   cluster.sh down              stop everything this script started (Redis data stays in the state folder)
 #   cluster.sh clean             down, then delete the state folder (logs and Redis data)
 #
@@ -14,6 +15,8 @@
 # settings of deploy/cluster.env, as in compose. State (pids, logs, Redis AOF, nginx config) lives in
 # deploy/local/.state/. Environment variables set when calling this script reach the nodes it starts, e.g.
 # Chat__RateLimit__PostsPerSecond=0 or Chat__History__MaxMessages=200.
+# The API nodes run Chat__Auth__Mode=Jwt with dev tokens on and a signing key generated once into the state folder
+# (deploy/local/.state/signing-key, kept until 'clean'); any Chat__Auth__* variable set when calling wins.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -96,6 +99,14 @@ cluster_id() {
   cat "$state/cluster-id"
 }
 
+# The HS256 key every API node validates tokens with: generated once, so tokens stay valid across node restarts.
+signing_key() {
+  if [ ! -s "$state/signing-key" ]; then
+    (umask 077 && head -c 32 /dev/urandom | base64 -w0 >"$state/signing-key")
+  fi
+  cat "$state/signing-key"
+}
+
 redis_cli() { redis-cli -h 127.0.0.1 -p "$redis_port" "$@"; }
 
 build() {
@@ -129,7 +140,8 @@ pid $state/nginx/nginx.pid;
 error_log $logs/nginx-error.log warn;
 events { worker_connections 4096; }
 http {
-    access_log $logs/nginx-access.log;
+    include $root/deploy/nginx/chat-log-format.conf;
+    access_log $logs/nginx-access.log chat;
     client_body_temp_path $state/nginx/client_body;
     proxy_temp_path $state/nginx/proxy;
     fastcgi_temp_path $state/nginx/fastcgi;
@@ -185,6 +197,9 @@ start_node() {
         "Chat__Mode=Client"
         "ASPNETCORE_URLS=http://127.0.0.1:${api_port[$name]}"
         "Chat__Feed__CheckIntervalSeconds=${Chat__Feed__CheckIntervalSeconds:-1}"
+        "Chat__Auth__Mode=${Chat__Auth__Mode:-Jwt}"
+        "Chat__Auth__SigningKey=${Chat__Auth__SigningKey:-$(signing_key)}"
+        "Chat__Auth__DevTokens=${Chat__Auth__DevTokens:-true}"
       ) ;;
     *) die "unknown node '$name' (one of: ${nodes[*]})" ;;
   esac
@@ -289,6 +304,11 @@ cmd_up() {
   start_nginx
   for name in "${nodes[@]}"; do wait_serving "$name"; done
   log "up in $((SECONDS - started)) s: open http://127.0.0.1:$nginx_port (logs: $logs)"
+  if [ -n "${Chat__Auth__SigningKey:-}" ]; then
+    log "tokens: signed with Chat__Auth__SigningKey from the environment"
+  else
+    log "tokens: HS256, signing key $(signing_key) (in $state/signing-key; 'cluster.sh key' prints it)"
+  fi
 }
 
 cmd_down() {
@@ -306,7 +326,7 @@ cmd_down() {
   rm -f "$state/cluster-id"
 }
 
-usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; }
 
 main() {
   local command=${1:-}
@@ -324,6 +344,7 @@ main() {
       start_node "$1"
       [ "${2:-}" = "--no-wait" ] || wait_serving "$1" ;;
     status) print_status ;;
+    key) signing_key; echo ;;
     help | -h | --help) usage ;;
     *) usage; exit 2 ;;
   esac

@@ -4,7 +4,9 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using OrleansChat.Api.Auth;
 using OrleansChat.Api.Events;
 using OrleansChat.Api.Feeds;
 using OrleansChat.Api.Rooms;
@@ -37,12 +39,19 @@ public static class ChatApiExtensions
         services.AddExceptionHandler<ClusterUnavailableHandler>();
         services.Configure<ForwardedHeadersOptions>(o => o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
         services.AddOptions<ForwardedHeadersOptions>().Configure<IConfiguration>(TrustProxyNetworks);
+        // Embedded nodes are for one's own machine; client nodes serve a cluster, so they check tokens by default.
+        builder.AddChatAuth(builder.Configuration.GetValue("Chat:Mode", ApiMode.Embedded) == ApiMode.Client ? AuthMode.Jwt : AuthMode.Development);
         services.AddRateLimiter(AddPostRateLimit);
         services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: [ReadyTag]);
         services.AddOpenApi(ChatOpenApi.Configure);
 
         services.AddSingleton<SseConnections>();
         services.AddHostedService(sp => sp.GetRequiredService<SseConnections>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<AnonymousStreams>();
+        services.AddSingleton<UserStreamLeases>();
+        services.AddHostedService(sp => sp.GetRequiredService<UserStreamLeases>());
+        services.AddSingleton<StreamAdmission>();
         services.AddSingleton<RoomFeeds>();
         services.AddHostedService(sp => sp.GetRequiredService<RoomFeeds>());
         return builder;
@@ -56,6 +65,8 @@ public static class ChatApiExtensions
         app.UseStatusCodePages();
         app.UseDefaultFiles();
         app.UseStaticFiles();
+        // Before the rate limiter: posts are limited per user, whom authentication names.
+        app.MapChatAuth();
         app.UseRateLimiter();
 
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
@@ -94,7 +105,7 @@ public static class ChatApiExtensions
             }
 
             return RateLimitPartition.GetTokenBucketLimiter(
-                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                PostRateLimitKey.Of(context),
                 _ => new TokenBucketRateLimiterOptions
                 {
                     TokenLimit = options.Burst,
@@ -119,7 +130,7 @@ public static class ChatApiExtensions
                 {
                     Status = StatusCodes.Status429TooManyRequests,
                     Title = "Too many posts",
-                    Detail = $"This client is over its post rate limit; retry in {retryAfter} s. Nothing was stored.",
+                    Detail = $"This user (or, without a token, this client address) is over its post rate limit; retry in {retryAfter} s. Nothing was stored.",
                 },
             });
         };

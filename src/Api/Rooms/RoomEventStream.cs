@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
@@ -20,7 +21,6 @@ internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter) 
         var services = httpContext.RequestServices;
         var options = services.GetRequiredService<IOptions<SseOptions>>().Value;
         var connections = services.GetRequiredService<SseConnections>();
-        var logger = services.GetRequiredService<ILogger<RoomEventStream>>();
         var connection = new SseConnection(httpContext, options.ConnectionBufferMessages);
         if (!connections.TryAdd(connection))
         {
@@ -33,6 +33,38 @@ internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter) 
             return;
         }
 
+        IAsyncDisposable? place = null;
+        try
+        {
+            // Before anything is written: a refusal, or a cluster that cannot count the user's streams, is a plain error.
+            var holder = StreamHolder.Of(httpContext.User);
+            (place, var refusal) = await services.GetRequiredService<StreamAdmission>().TryAdmitAsync(holder, httpContext);
+            if (refusal is not null)
+            {
+                httpContext.Response.Headers.RetryAfter = StreamAdmission.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+                await refusal.ExecuteAsync(httpContext);
+                return;
+            }
+
+            await using var expiry = holder.ExpiresAt is { } expiresAt
+                ? StreamExpiry.Start(connection, roomId, expiresAt, services.GetRequiredService<TimeProvider>())
+                : null;
+            await StreamAsync(httpContext, connection, options);
+        }
+        finally
+        {
+            connections.Remove(connection);
+            if (place is not null)
+            {
+                await place.DisposeAsync();
+            }
+        }
+    }
+
+    private async Task StreamAsync(HttpContext httpContext, SseConnection connection, SseOptions options)
+    {
+        var services = httpContext.RequestServices;
+        var logger = services.GetRequiredService<ILogger<RoomEventStream>>();
         var cancellationToken = httpContext.RequestAborted;
         var response = httpContext.Response;
         response.ContentType = "text/event-stream";
@@ -66,7 +98,6 @@ internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter) 
         }
         finally
         {
-            connections.Remove(connection);
             if (connection.Overflowed)
             {
                 LogSlowClient(logger, roomId, httpContext.Connection.RemoteIpAddress?.ToString());

@@ -44,6 +44,13 @@ internal sealed class SseConnection
 
     public void MarkWritten() => Interlocked.Exchange(ref _lastWriteTicks, Environment.TickCount64);
 
+    /// <summary>Ends the stream cleanly with <paramref name="last"/> once what is queued before it has been written.</summary>
+    public void CloseWith(SseFrame last)
+    {
+        Enqueue(last);
+        Close();
+    }
+
     /// <summary>Ends the stream cleanly once what is queued has been written.</summary>
     public void Close()
     {

@@ -46,6 +46,8 @@ public sealed class LocalCluster : IAsyncLifetime
 
     public LocalCluster(IMessageSink diagnostics) => _diagnostics = diagnostics;
 
+    public const int StreamLeaseSeconds = 9;
+
     public static string LogDirectory => Path.Combine(Root, "deploy", "local", ".state", "logs");
 
     public static string RepositoryRoot => Root;
@@ -147,6 +149,8 @@ public sealed class LocalCluster : IAsyncLifetime
         };
         // Every test client posts from 127.0.0.1: the per-address rate limit would throttle the tests, not a user.
         start.Environment["Chat__RateLimit__PostsPerSecond"] = "0";
+        // A short stream lease (renewed every 3 s) keeps the test of a killed node's leases short; the rule is the same.
+        start.Environment["Chat__Sse__StreamLeaseSeconds"] = StreamLeaseSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();

@@ -5,12 +5,20 @@ namespace OrleansChat.Cluster.Tests.Infrastructure;
 
 internal static class Rooms
 {
+    /// <summary>A client of <paramref name="node"/> with a token of its own.</summary>
+    public static HttpClient Reader(Uri node) => new()
+    {
+        BaseAddress = node,
+        Timeout = TimeSpan.FromSeconds(30),
+        DefaultRequestHeaders = { Authorization = ClusterTokens.Bearer("history-reader") },
+    };
+
     public static string NewId(string purpose) => $"{purpose}-{Guid.NewGuid():N}"[..24];
 
     /// <summary>Every retained message of the room, read page by page from one node.</summary>
     public static async Task<IReadOnlyList<ChatMessage>> HistoryAsync(Uri node, string roomId)
     {
-        using var http = new HttpClient { BaseAddress = node, Timeout = TimeSpan.FromSeconds(30) };
+        using var http = Reader(node);
         var messages = new List<ChatMessage>();
         while (true)
         {
@@ -26,7 +34,7 @@ internal static class Rooms
 
     public static async Task<RoomInfo> InfoAsync(Uri node, string roomId)
     {
-        using var http = new HttpClient { BaseAddress = node, Timeout = TimeSpan.FromSeconds(30) };
+        using var http = Reader(node);
         return (await http.GetFromJsonAsync<RoomInfo>($"/rooms/{roomId}", JsonSerializerOptions.Web))!;
     }
 

@@ -42,6 +42,8 @@ internal sealed class ApiHost : IAsyncDisposable
             ["Orleans:PrimarySiloPort"] = siloPort,
             ["Orleans:GatewayPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
             ["Chat:RateLimit:PostsPerSecond"] = "0",
+            // Client nodes default to Jwt; the suites that are not about identity post as the body's userId.
+            ["Chat:Auth:Mode"] = "Development",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
