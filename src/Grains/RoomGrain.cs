@@ -59,7 +59,7 @@ internal sealed partial class RoomGrain(
         }
 
         var seq = _window.LastSeq + _unwritten.Count + 1;
-        var pending = new PendingPost(new ChatMessage(_roomId, seq, post.UserId, post.Text, Now(), post.ClientMessageId));
+        var pending = new PendingPost(new ChatMessage(_roomId, seq, post.UserId, post.Text, Now(), post.ClientMessageId, post.UserName));
         _unwritten.Add(pending);
         Remember(pending.Message);
         if (!_flushing)

@@ -27,6 +27,7 @@ public sealed class PrometheusTests(LocalCluster cluster) : IAsyncLifetime
         }
 
         using var http = new HttpClient { BaseAddress = LocalCluster.Nginx, Timeout = TimeSpan.FromSeconds(30) };
+        http.DefaultRequestHeaders.Authorization = ClusterTokens.Bearer("prometheus-test");
         for (var i = 0; i < 24; i++)
         {
             (await http.PostAsJsonAsync($"/rooms/{Rooms.NewId("prom-spread")}/messages", new { userId = "ann", text = "spread" })).EnsureSuccessStatusCode();
@@ -61,6 +62,7 @@ public sealed class PrometheusTests(LocalCluster cluster) : IAsyncLifetime
     private static async Task StreamAndPostAsync(Uri node, string roomId, int messages)
     {
         using var http = new HttpClient { BaseAddress = node, Timeout = TimeSpan.FromSeconds(30) };
+        http.DefaultRequestHeaders.Authorization = ClusterTokens.Bearer("prometheus-test");
         using var stream = await http.GetAsync($"/rooms/{roomId}/events", HttpCompletionOption.ResponseHeadersRead);
         stream.EnsureSuccessStatusCode();
         using var reader = new StreamReader(await stream.Content.ReadAsStreamAsync());

@@ -106,7 +106,12 @@ public sealed class SiloFailoverTests(LocalCluster cluster, ITestOutputHelper ou
         // An API node that starts while no silo is up keeps trying and says so on /readyz instead of exiting.
         await cluster.KillAsync("api2");
         await cluster.StartAsync("api2", wait: false);
-        using var api2 = new HttpClient { BaseAddress = LocalCluster.Api2, Timeout = TimeSpan.FromSeconds(10) };
+        using var api2 = new HttpClient
+        {
+            BaseAddress = LocalCluster.Api2,
+            Timeout = TimeSpan.FromSeconds(10),
+            DefaultRequestHeaders = { Authorization = ClusterTokens.Bearer("ann") },
+        };
         await Poll.UntilAsync(async () => await StatusAsync(api2, "/healthz") == HttpStatusCode.OK, "api2 is up without a cluster", Patience);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, await StatusAsync(api2, "/readyz"));
         using (var early = await api2.PostAsJsonAsync($"/rooms/{room}/messages", new { userId = "ann", text = "too early" }))

@@ -12,6 +12,7 @@ namespace OrleansChat.Api.Events;
 [JsonSerializable(typeof(ChatMessage))]
 [JsonSerializable(typeof(GapEvent))]
 [JsonSerializable(typeof(ResetEvent))]
+[JsonSerializable(typeof(ExpiredEvent))]
 internal sealed partial class EventJsonContext : JsonSerializerContext;
 
 /// <summary>Timestamps as <c>2026-11-25T10:00:00.000Z</c>, the form of the contract, in events and responses alike.</summary>

@@ -40,8 +40,11 @@ internal sealed class RoomCursor(string roomId, long position)
             case ResetFrame reset:
                 Position = reset.LastSeq;
                 return reset.Bytes;
-            default:
+            case ControlFrame or ExpiredFrame:
+                // Not a room event: written whatever the reader's position, which it leaves alone.
                 return frame.Bytes;
+            default:
+                throw new ArgumentException($"Unknown frame type {frame.GetType().Name}.", nameof(frame));
         }
     }
 

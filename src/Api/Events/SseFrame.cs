@@ -143,6 +143,17 @@ internal sealed class ResetFrame : SseFrame
         new(lastSeq, Encode("event: reset\n", new ResetEvent(roomId, lastSeq), EventJsonContext.Default.ResetEvent));
 }
 
+/// <summary><c>event: expired</c> (no id): the token the stream was opened with has expired; the stream ends after it.</summary>
+internal sealed class ExpiredFrame : SseFrame
+{
+    private ExpiredFrame(byte[] bytes) : base(bytes)
+    {
+    }
+
+    public static ExpiredFrame Of(string roomId) =>
+        new(Encode("event: expired\n", new ExpiredEvent(roomId, "token expired"), EventJsonContext.Default.ExpiredEvent));
+}
+
 /// <summary>Bytes that carry no room event: the <c>retry:</c> hint and keep-alive comments.</summary>
 internal sealed class ControlFrame : SseFrame
 {
@@ -160,3 +171,6 @@ internal sealed record GapEvent(string RoomId, long From, long To);
 
 /// <summary>The <c>data</c> of an <c>event: reset</c>.</summary>
 internal sealed record ResetEvent(string RoomId, long LastSeq);
+
+/// <summary>The <c>data</c> of an <c>event: expired</c>.</summary>
+internal sealed record ExpiredEvent(string RoomId, string Reason);

@@ -4,7 +4,9 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using OrleansChat.Api.Auth;
 using OrleansChat.Api.Events;
 using OrleansChat.Api.Feeds;
 using OrleansChat.Api.Rooms;
@@ -38,6 +40,8 @@ public static class ChatApiExtensions
         services.AddExceptionHandler<ClusterUnavailableHandler>();
         services.Configure<ForwardedHeadersOptions>(o => o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
         services.AddOptions<ForwardedHeadersOptions>().Configure<IConfiguration>(TrustProxyNetworks);
+        // Embedded nodes are for one's own machine; client nodes serve a cluster, so they check tokens by default.
+        builder.AddChatAuth(builder.Configuration.GetValue("Chat:Mode", ApiMode.Embedded) == ApiMode.Client ? AuthMode.Jwt : AuthMode.Development);
         services.AddRateLimiter(AddPostRateLimit);
         services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: [ReadyTag]);
         services.AddOpenApi(ChatOpenApi.Configure);
@@ -45,6 +49,11 @@ public static class ChatApiExtensions
         builder.AddChatApiTelemetry();
         services.AddSingleton<SseConnections>();
         services.AddHostedService(sp => sp.GetRequiredService<SseConnections>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<AnonymousStreams>();
+        services.AddSingleton<UserStreamLeases>();
+        services.AddHostedService(sp => sp.GetRequiredService<UserStreamLeases>());
+        services.AddSingleton<StreamAdmission>();
         services.AddSingleton<RoomFeeds>();
         services.AddHostedService(sp => sp.GetRequiredService<RoomFeeds>());
         return builder;
@@ -58,6 +67,8 @@ public static class ChatApiExtensions
         app.UseStatusCodePages();
         app.UseDefaultFiles();
         app.UseStaticFiles();
+        // Before the rate limiter: posts are limited per user, whom authentication names.
+        app.MapChatAuth();
         app.UseRateLimiter();
 
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
@@ -97,7 +108,7 @@ public static class ChatApiExtensions
             }
 
             return RateLimitPartition.GetTokenBucketLimiter(
-                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                PostRateLimitKey.Of(context),
                 _ => new TokenBucketRateLimiterOptions
                 {
                     TokenLimit = options.Burst,
@@ -123,7 +134,7 @@ public static class ChatApiExtensions
                 {
                     Status = StatusCodes.Status429TooManyRequests,
                     Title = "Too many posts",
-                    Detail = $"This client is over its post rate limit; retry in {retryAfter} s. Nothing was stored.",
+                    Detail = $"This user (or, without a token, this client address) is over its post rate limit; retry in {retryAfter} s. Nothing was stored.",
                 },
             });
         };

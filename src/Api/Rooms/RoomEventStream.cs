@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
@@ -17,13 +18,14 @@ namespace OrleansChat.Api.Rooms;
 /// </summary>
 internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter) : IResult
 {
+    private const int LagSampleEvery = 8;
+
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         var services = httpContext.RequestServices;
         var options = services.GetRequiredService<IOptions<SseOptions>>().Value;
         var connections = services.GetRequiredService<SseConnections>();
         var metrics = services.GetRequiredService<ChatMetrics>();
-        var logger = services.GetRequiredService<ILogger<RoomEventStream>>();
         var connection = new SseConnection(httpContext, options.ConnectionBufferMessages);
         if (!connections.TryAdd(connection))
         {
@@ -37,8 +39,46 @@ internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter) 
             return;
         }
 
-        metrics.StreamOpened();
-        var endedBy = StreamCloseReason.Client;
+        IAsyncDisposable? place = null;
+        try
+        {
+            // Before anything is written: a refusal, or a cluster that cannot count the user's streams, is a plain error.
+            var holder = StreamHolder.Of(httpContext.User);
+            (place, var refusal) = await services.GetRequiredService<StreamAdmission>().TryAdmitAsync(holder, httpContext);
+            if (refusal is not null)
+            {
+                metrics.Rejected(StatusCodes.Status429TooManyRequests, holder.UserId is null ? RejectionReasons.AddressStreams : RejectionReasons.UserStreams);
+                httpContext.Response.Headers.RetryAfter = StreamAdmission.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+                await refusal.ExecuteAsync(httpContext);
+                return;
+            }
+
+            await using var expiry = holder.ExpiresAt is { } expiresAt
+                ? StreamExpiry.Start(connection, roomId, expiresAt, services.GetRequiredService<TimeProvider>())
+                : null;
+            metrics.StreamOpened();
+            var endedBy = await StreamAsync(httpContext, connection, options, metrics);
+            metrics.StreamClosed(
+                connection.Overflowed ? StreamCloseReason.Slow
+                : connection.LastFrame is ExpiredFrame ? StreamCloseReason.Expired
+                : connection.Closed ? StreamCloseReason.Shutdown
+                : endedBy);
+        }
+        finally
+        {
+            connections.Remove(connection);
+            if (place is not null)
+            {
+                await place.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>Streams until the client, the node or the cluster ends it; returns the reason unless the node ended it.</summary>
+    private async Task<StreamCloseReason> StreamAsync(HttpContext httpContext, SseConnection connection, SseOptions options, ChatMetrics metrics)
+    {
+        var services = httpContext.RequestServices;
+        var logger = services.GetRequiredService<ILogger<RoomEventStream>>();
         var cancellationToken = httpContext.RequestAborted;
         var response = httpContext.Response;
         response.ContentType = "text/event-stream";
@@ -61,18 +101,18 @@ internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter) 
         catch (Exception exception) when (!connection.Overflowed && ClusterFailure.Is(exception))
         {
             // A 200 that ends at once, not a 503: EventSource reconnects (after the retry hint) only after a 200.
-            endedBy = StreamCloseReason.Unavailable;
             LogClusterUnavailable(logger, exception, roomId);
+            return StreamCloseReason.Unavailable;
         }
         finally
         {
-            connections.Remove(connection);
-            metrics.StreamClosed(connection.Overflowed ? StreamCloseReason.Slow : connection.Closed ? StreamCloseReason.Shutdown : endedBy);
             if (connection.Overflowed)
             {
                 LogSlowClient(logger, roomId, httpContext.Connection.RemoteIpAddress?.ToString());
             }
         }
+
+        return StreamCloseReason.Client;
     }
 
     /// <summary>
@@ -167,8 +207,6 @@ internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter) 
             }
         }
     }
-
-    private const int LagSampleEvery = 8;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Disconnected a client of room {RoomId} at {RemoteIp} that read too slowly; it will resume from history.")]
     private static partial void LogSlowClient(ILogger logger, string roomId, string? remoteIp);

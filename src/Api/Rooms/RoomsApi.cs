@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using OrleansChat.Api.Auth;
 using OrleansChat.Api.Telemetry;
 using OrleansChat.Telemetry;
 
@@ -18,16 +20,16 @@ internal static class RoomsApi
             .AddOpenApiOperationTransformer(RoomsOpenApi.DescribeRoomOperation)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        room.MapGet("", GetRoom)
+        room.MapGet("", GetRoom).RequireAuthorization(RoomRight.Read.PolicyName())
             .WithName(nameof(GetRoom))
             .WithSummary("Where a room stands")
             .WithDescription("The room's lastSeq and firstRetainedSeq. A room nobody posted to reads lastSeq 0, firstRetainedSeq 1.");
-        room.MapGet("/messages", GetMessages)
+        room.MapGet("/messages", GetMessages).RequireAuthorization(RoomRight.Read.PolicyName())
             .WithName(nameof(GetMessages))
             .WithSummary("A page of history, oldest first")
             .WithDescription("Without after or before: the latest messages. With after: the oldest messages above it. "
                 + "With before: the newest messages below it. A page shorter than limit means there are no more in that direction.");
-        room.MapPost("/messages", PostMessage).RequireRateLimiting(PostsRateLimitPolicy)
+        room.MapPost("/messages", PostMessage).RequireAuthorization(RoomRight.Write.PolicyName()).RequireRateLimiting(PostsRateLimitPolicy)
             .WithName(nameof(PostMessage))
             .WithSummary("Post a message")
             .WithDescription("201 with the stored message once it is durable. A retry with the same clientMessageId (same user), "
@@ -36,12 +38,12 @@ internal static class RoomsApi
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
-        room.MapGet("/messages/{seq}", GetMessage)
+        room.MapGet("/messages/{seq}", GetMessage).RequireAuthorization(RoomRight.Read.PolicyName())
             .WithName(nameof(GetMessage))
             .WithSummary("One retained message")
             .WithDescription("The message a 201's Location names, while the room retains it.")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        room.MapGet("/events", GetEvents)
+        room.MapGet("/events", GetEvents).RequireAuthorization(RoomRight.Read.PolicyName())
             .WithName(nameof(GetEvents))
             .WithSummary("The room as Server-Sent Events")
             .WithDescription("First a retry: hint, then `event: chat` frames (id = seq, data = the message JSON) in seq order, each once; "
@@ -112,7 +114,7 @@ internal static class RoomsApi
     }
 
     public static async Task<Results<Created<ChatMessage>, Ok<ChatMessage>, ProblemHttpResult>> PostMessage(
-        string roomId, HttpRequest request, IGrainFactory grains, ChatMetrics metrics, CancellationToken cancellationToken)
+        string roomId, HttpRequest request, ClaimsPrincipal principal, IGrainFactory grains, ChatMetrics metrics, CancellationToken cancellationToken)
     {
         if (!RoomRequest.IsValidRoomId(roomId))
         {
@@ -149,6 +151,22 @@ internal static class RoomsApi
             return InvalidMessage("Invalid message", "The body must be a JSON object with 'userId' and 'text'.");
         }
 
+        var user = ChatUser.From(principal);
+        if (user is not null)
+        {
+            // With a token the body's userId is optional, and when given it must be the token's.
+            if (body.UserId is not null && body.UserId != user.Id)
+            {
+                metrics.Rejected(StatusCodes.Status403Forbidden, RejectionReasons.Forbidden);
+                return TypedResults.Problem(
+                    statusCode: StatusCodes.Status403Forbidden,
+                    title: "Forbidden",
+                    detail: "The body's 'userId' is not the token's subject (sub); a token posts only as its own user. Nothing was stored.");
+            }
+
+            body.UserId = user.Id;
+        }
+
         if (body.Validate(out var message) is { } error)
         {
             return InvalidMessage("Invalid message", error);
@@ -158,7 +176,7 @@ internal static class RoomsApi
         PostResult result;
         using (var activity = ChatTelemetry.Source.StartActivity("chat.post"))
         {
-            result = await grains.GetGrain<IRoomGrain>(roomId).Post(message!);
+            result = await grains.GetGrain<IRoomGrain>(roomId).Post(message! with { UserName = user?.Name });
             activity?.SetTag("chat.seq", result.Message.Seq).SetTag("chat.post.created", result.Created);
         }
 
@@ -168,6 +186,7 @@ internal static class RoomsApi
             : TypedResults.Ok(result.Message);
     }
 
+    [AccessTokenInQuery]
     public static Results<RoomEventStream, ProblemHttpResult> GetEvents(string roomId, HttpRequest request)
     {
         if (!RoomRequest.IsValidRoomId(roomId))

@@ -22,4 +22,15 @@ public sealed class SseOptions
     /// <summary>Open event streams one node accepts; more are answered 503.</summary>
     [Range(1, 1_000_000)]
     public int MaxConnections { get; set; } = 20_000;
+
+    /// <summary>Open event streams without an identity from one client address on this node; more are answered 429.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxAnonymousStreamsPerAddress { get; set; } = 256;
+
+    /// <summary>
+    /// How long a user's stream keeps counting toward their cluster-wide cap without a renewal from its node. Nodes
+    /// renew every third of it, so a node that died stops counting within this period.
+    /// </summary>
+    [Range(3, 3600)]
+    public int StreamLeaseSeconds { get; set; } = 30;
 }

@@ -1,10 +1,12 @@
+using Microsoft.Extensions.Options;
 using Orleans.Dashboard;
+using OrleansChat.Api.Auth;
 
 namespace OrleansChat.Api.Telemetry;
 
 /// <summary>
-/// The Orleans dashboard (grains, silos, calls, live log) at <c>/dashboard</c> on every API node. Open while
-/// <c>Chat:Auth:Mode</c> is <c>Development</c> (or unset); in <c>Jwt</c> mode only for a token with a <c>chat_admin</c> claim.
+/// The Orleans dashboard (grains, silos, calls, live log) at <c>/dashboard</c> on every API node. Open in
+/// <c>Development</c> mode; in <c>Jwt</c> mode only for a token with a <c>chat_admin</c> claim.
 /// </summary>
 public static class ChatDashboard
 {
@@ -12,10 +14,6 @@ public static class ChatDashboard
 
     /// <summary>The authorization policy of the dashboard, and the claim it asks for in <c>Jwt</c> mode.</summary>
     public const string AdminPolicy = "chat_admin";
-
-    public const string AuthModeKey = "Chat:Auth:Mode";
-
-    public const string JwtMode = "Jwt";
 
     public static WebApplicationBuilder AddChatDashboard(this WebApplicationBuilder builder)
     {
@@ -27,7 +25,7 @@ public static class ChatDashboard
     public static WebApplication MapChatDashboard(this WebApplication app)
     {
         var dashboard = app.MapOrleansDashboard(Path).ExcludeFromDescription();
-        if (string.Equals(app.Configuration[AuthModeKey], JwtMode, StringComparison.OrdinalIgnoreCase))
+        if (app.Services.GetRequiredService<IOptions<ChatAuthOptions>>().Value.Mode == AuthMode.Jwt)
         {
             dashboard.RequireAuthorization(AdminPolicy);
         }

@@ -19,7 +19,7 @@ public enum StreamCloseReason
     /// <summary>The client's token expired (<c>event: expired</c>).</summary>
     Expired,
 
-    /// <summary>A newer stream of the same user or address took the place under a cap.</summary>
+    /// <summary>Ended by a per-user or per-address stream cap (reserved: caps refuse new streams today, counted as 429s).</summary>
     Cap,
 
     /// <summary>The cluster could not serve the stream's room.</summary>
@@ -141,4 +141,19 @@ public static class RejectionReasons
 
     /// <summary>503: the node is shutting down and takes no new stream.</summary>
     public const string ShuttingDown = "shutting_down";
+
+    /// <summary>429: a user holds the most event streams allowed across the cluster.</summary>
+    public const string UserStreams = "user_streams";
+
+    /// <summary>429: an address holds the most anonymous event streams allowed on this node.</summary>
+    public const string AddressStreams = "address_streams";
+
+    /// <summary>401: a request that needs a token came without one.</summary>
+    public const string TokenMissing = "token_missing";
+
+    /// <summary>401: the token sent is not valid (expired, wrong signature, issuer, audience, …).</summary>
+    public const string TokenInvalid = "token_invalid";
+
+    /// <summary>403: the token does not grant the request (a room right, the dashboard's chat_admin claim).</summary>
+    public const string Forbidden = "forbidden";
 }

@@ -15,7 +15,12 @@ internal sealed class Poster(Uri baseAddress, string roomId, string userId) : ID
     /// <summary>No single attempt may take longer: the API must answer, even when a silo just died.</summary>
     public static readonly TimeSpan AttemptDeadline = TimeSpan.FromSeconds(15);
 
-    private readonly HttpClient _http = new() { BaseAddress = baseAddress, Timeout = Timeout.InfiniteTimeSpan };
+    private readonly HttpClient _http = new()
+    {
+        BaseAddress = baseAddress,
+        Timeout = Timeout.InfiniteTimeSpan,
+        DefaultRequestHeaders = { Authorization = ClusterTokens.Bearer(userId) },
+    };
     private readonly ConcurrentQueue<Attempt> _attempts = new();
     private readonly ConcurrentDictionary<string, ChatMessage> _acknowledged = new();
     private int _next;

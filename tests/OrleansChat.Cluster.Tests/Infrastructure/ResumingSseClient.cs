@@ -23,6 +23,9 @@ internal sealed class ResumingSseClient : IAsyncDisposable
     private readonly Task _loop;
     private string? _lastEventId;
 
+    // Each connection presents a fresh token, as a page would after its previous one expired.
+    private readonly string _userId = $"reader-{Guid.NewGuid():N}"[..16];
+
     public ResumingSseClient(Uri baseAddress, string roomId, string? lastEventId)
     {
         _http = new HttpClient { BaseAddress = baseAddress, Timeout = Timeout.InfiniteTimeSpan };
@@ -103,6 +106,7 @@ internal sealed class ResumingSseClient : IAsyncDisposable
             {
                 using var request = new HttpRequestMessage(HttpMethod.Get, _path);
                 request.Headers.Accept.ParseAdd("text/event-stream");
+                request.Headers.Authorization = ClusterTokens.Bearer(_userId);
                 var sent = _lastEventId;
                 if (sent is not null)
                 {

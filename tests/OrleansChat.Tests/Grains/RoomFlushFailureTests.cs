@@ -17,12 +17,8 @@ public sealed class RoomFlushFailureTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var builder = new InProcessTestClusterBuilder(1);
-        builder.ConfigureSilo((_, silo) =>
-        {
-            silo.Services.AddSingleton<IRoomLog>(_log);
-            silo.AddChatRooms();
-        });
-        builder.ConfigureClient(client => client.AddMemoryStreams(ChatStreams.ProviderName));
+        builder.ConfigureSilo((_, silo) => silo.AddChatStreams().AddChatRooms(roomLog: _log));
+        builder.ConfigureClient(client => client.AddChatStreams());
         _cluster = builder.Build();
         await _cluster.DeployAsync();
     }

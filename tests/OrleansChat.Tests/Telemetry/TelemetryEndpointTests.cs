@@ -1,12 +1,7 @@
 using System.Diagnostics;
 using System.Net;
-using System.Security.Claims;
-using System.Text.Encodings.Web;
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using OrleansChat.Telemetry;
+using OrleansChat.Tests.Auth;
 using OrleansChat.Tests.Infrastructure;
 
 namespace OrleansChat.Tests.Telemetry;
@@ -68,16 +63,19 @@ public sealed class TelemetryEndpointTests
     }
 
     [Fact]
-    public async Task In_jwt_mode_the_dashboard_needs_a_chat_admin_claim()
+    public async Task In_jwt_mode_the_dashboard_needs_a_chat_admin_claim_and_refusals_are_counted()
     {
-        await using var api = await ApiHost.StartAsync(
-            new Dictionary<string, string?> { ["Chat:Auth:Mode"] = "Jwt" },
-            services => services.AddAuthentication(HeaderAuthentication.SchemeName)
-                .AddScheme<AuthenticationSchemeOptions, HeaderAuthentication>(HeaderAuthentication.SchemeName, null));
+        await using var api = await ApiHost.StartAsync(AuthSettings.Jwt());
+        using var rejections = ChatMeters.Collect<long>(api.Services, "chat.rejections");
 
-        Assert.Equal(HttpStatusCode.Unauthorized, await StatusAsync(api, claims: null));
-        Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(api, claims: "sub"));
-        Assert.Equal(HttpStatusCode.OK, await StatusAsync(api, claims: "sub,chat_admin"));
+        Assert.Equal(HttpStatusCode.Unauthorized, await DashboardStatusAsync(api, token: null));
+        Assert.Equal(HttpStatusCode.Unauthorized, await DashboardStatusAsync(api, "not-a-jwt"));
+        Assert.Equal(HttpStatusCode.Forbidden, await DashboardStatusAsync(api, Tokens.Mint("ann")));
+        Assert.Equal(HttpStatusCode.OK, await DashboardStatusAsync(api, Tokens.Mint("ops", new Dictionary<string, object> { ["chat_admin"] = "true" })));
+
+        Assert.Equal(1, rejections.Sum("reason", "token_missing"));
+        Assert.Equal(1, rejections.Sum("reason", "token_invalid"));
+        Assert.Equal(1, rejections.Sum("reason", "forbidden"));
     }
 
     [Fact]
@@ -109,34 +107,9 @@ public sealed class TelemetryEndpointTests
         Assert.Equal(open.SpanId, Span("chat.stream.replay").ParentSpanId);
     }
 
-    private static async Task<HttpStatusCode> StatusAsync(ApiHost api, string? claims)
+    private static async Task<HttpStatusCode> DashboardStatusAsync(ApiHost api, string? token)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/dashboard/DashboardCounters");
-        if (claims is not null)
-        {
-            request.Headers.Add(HeaderAuthentication.Header, claims);
-        }
-
-        using var response = await api.Http.SendAsync(request);
+        using var response = await AuthRequests.GetAsync(api, "/dashboard/DashboardCounters", token);
         return response.StatusCode;
-    }
-
-    /// <summary>A stand-in for the bearer scheme: the request's claims are named in a header.</summary>
-    private sealed class HeaderAuthentication(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
-        : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
-    {
-        public const string SchemeName = "Test";
-        public const string Header = "X-Test-Claims";
-
-        protected override Task<AuthenticateResult> HandleAuthenticateAsync()
-        {
-            if (!Request.Headers.TryGetValue(Header, out var names))
-            {
-                return Task.FromResult(AuthenticateResult.NoResult());
-            }
-
-            var identity = new ClaimsIdentity(names.ToString().Split(',').Select(n => new Claim(n, "1")), SchemeName);
-            return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
-        }
     }
 }
