@@ -30,7 +30,7 @@ public sealed class PrometheusTests(LocalCluster cluster) : IAsyncLifetime
         http.DefaultRequestHeaders.Authorization = ClusterTokens.Bearer("prometheus-test");
         for (var i = 0; i < 24; i++)
         {
-            (await http.PostAsJsonAsync($"/rooms/{Rooms.NewId("prom-spread")}/messages", new { userId = "ann", text = "spread" })).EnsureSuccessStatusCode();
+            (await http.PostAsJsonAsync($"/rooms/{Rooms.NewId("prom-spread")}/messages", new { text = "spread" })).EnsureSuccessStatusCode();
         }
 
         await ExpectEveryNodeAsync("count by (node) (chat_sse_streams_opened_total)", ApiNodes);
@@ -68,7 +68,7 @@ public sealed class PrometheusTests(LocalCluster cluster) : IAsyncLifetime
         using var reader = new StreamReader(await stream.Content.ReadAsStreamAsync());
         for (var i = 1; i <= messages; i++)
         {
-            (await http.PostAsJsonAsync($"/rooms/{roomId}/messages", new { userId = "ann", text = $"m{i}" })).EnsureSuccessStatusCode();
+            (await http.PostAsJsonAsync($"/rooms/{roomId}/messages", new { text = $"m{i}" })).EnsureSuccessStatusCode();
         }
 
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));

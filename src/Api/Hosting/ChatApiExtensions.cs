@@ -47,6 +47,7 @@ public static class ChatApiExtensions
         services.AddOpenApi(ChatOpenApi.Configure);
 
         builder.AddChatApiTelemetry();
+        builder.AddChatDashboard();
         services.AddSingleton<SseConnections>();
         services.AddHostedService(sp => sp.GetRequiredService<SseConnections>());
         services.TryAddSingleton(TimeProvider.System);
@@ -75,6 +76,7 @@ public static class ChatApiExtensions
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
         app.MapRoomsApi();
         app.MapChatTelemetry();
+        app.MapChatDashboard();
         // In every environment: the document is part of the public contract, not a development aid.
         app.MapOpenApi();
         return app;

@@ -18,11 +18,10 @@ public static class ChatApiTelemetry
             // Request duration and counts by route and status, open connections and TLS from Kestrel, rate limiting.
             moreMetrics: metrics => metrics.AddAspNetCoreInstrumentation(),
             moreTracing: tracing => tracing.AddAspNetCoreInstrumentation(o => o.Filter = http => !IsScrape(http)));
-        builder.AddChatDashboard();
         return builder;
     }
 
-    /// <summary>Maps <c>/metrics</c> (Prometheus text) when metrics are on, and the Orleans dashboard.</summary>
+    /// <summary>Maps <c>/metrics</c> (Prometheus text) when metrics are on.</summary>
     public static WebApplication MapChatTelemetry(this WebApplication app)
     {
         if (app.Services.GetRequiredService<IOptions<ChatMetricsOptions>>().Value.Enabled)
@@ -30,7 +29,6 @@ public static class ChatApiTelemetry
             app.MapPrometheusScrapingEndpoint(MetricsPath);
         }
 
-        app.MapChatDashboard();
         return app;
     }
 

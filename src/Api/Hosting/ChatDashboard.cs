@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Dashboard;
 using OrleansChat.Api.Auth;
 
-namespace OrleansChat.Api.Telemetry;
+namespace OrleansChat.Api.Hosting;
 
 /// <summary>
 /// The Orleans dashboard (grains, silos, calls, live log) at <c>/dashboard</c> on every API node. Open in
