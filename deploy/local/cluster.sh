@@ -17,6 +17,8 @@
 # Chat__RateLimit__PostsPerSecond=0 or Chat__History__MaxMessages=200.
 # The API nodes run Chat__Auth__Mode=Jwt with dev tokens on and a signing key generated once into the state folder
 # (deploy/local/.state/signing-key, kept until 'clean'); any Chat__Auth__* variable set when calling wins.
+# Prometheus (127.0.0.1 at ports.env's prometheus) scrapes /metrics of both API nodes and of both silos (their
+# *_metrics ports); its config and data live in the state folder too.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -59,6 +61,8 @@ nginx_port=${port[nginx]}
 declare -A api_port=([api1]=${port[api1]} [api2]=${port[api2]})
 declare -A silo_port=([silo1]=${port[silo1]} [silo2]=${port[silo2]})
 declare -A gateway_port=([silo1]=${port[silo1_gateway]} [silo2]=${port[silo2_gateway]})
+declare -A metrics_port=([silo1]=${port[silo1_metrics]} [silo2]=${port[silo2_metrics]})
+prometheus_port=${port[prometheus]}
 
 pid_of() { cat "$pids/$1.pid" 2>/dev/null || true; }
 
@@ -164,6 +168,39 @@ EOF
   wait_until "nginx on http://127.0.0.1:$nginx_port" 30 port_open "$nginx_port" || die "nginx did not start (log: $logs/nginx-error.log)"
 }
 
+# Prometheus scrapes every node every 2 s and evaluates deploy/prometheus/alerts.yml; it keeps a day of data.
+start_prometheus() {
+  running prometheus && return 0
+  mkdir -p "$state/prometheus/data"
+  cat >"$state/prometheus/prometheus.yml" <<EOF
+# Written by cluster.sh; the alert rules are $root/deploy/prometheus/alerts.yml.
+global:
+  scrape_interval: 2s
+  evaluation_interval: 2s
+rule_files:
+  - $root/deploy/prometheus/alerts.yml
+scrape_configs:
+  - job_name: chat-api
+    static_configs:
+      - targets: ['127.0.0.1:${api_port[api1]}']
+        labels: { node: api1 }
+      - targets: ['127.0.0.1:${api_port[api2]}']
+        labels: { node: api2 }
+  - job_name: chat-silo
+    static_configs:
+      - targets: ['127.0.0.1:${metrics_port[silo1]}']
+        labels: { node: silo1 }
+      - targets: ['127.0.0.1:${metrics_port[silo2]}']
+        labels: { node: silo2 }
+EOF
+  prometheus --config.file="$state/prometheus/prometheus.yml" --storage.tsdb.path="$state/prometheus/data" \
+    --storage.tsdb.retention.time=1d --web.listen-address="127.0.0.1:$prometheus_port" \
+    >>"$logs/prometheus.log" 2>&1 </dev/null &
+  echo $! >"$pids/prometheus.pid"
+  wait_until "prometheus on http://127.0.0.1:$prometheus_port" 30 curl -fs "http://127.0.0.1:$prometheus_port/-/ready" \
+    || die "prometheus did not start (log: $logs/prometheus.log)"
+}
+
 # The settings every node shares: deploy/cluster.env (Redis clustering, fast failure detection, no thread-pool
 # spinning), this run's Redis and cluster id, and one-line timestamped logs.
 node_env() {
@@ -190,6 +227,8 @@ start_node() {
         "Orleans__SiloPort=${silo_port[$name]}"
         "Orleans__GatewayPort=${gateway_port[$name]}"
         "Orleans__AdvertisedHost=127.0.0.1"
+        "Chat__Metrics__Port=${metrics_port[$name]}"
+        "Chat__Metrics__Host=127.0.0.1"
       ) ;;
     api*)
       project=Api dll=OrleansChat.Api.dll
@@ -270,21 +309,22 @@ check_node_name() {
 
 print_status() {
   local name pid detail
-  for name in redis "${nodes[@]}" nginx; do
+  for name in redis "${nodes[@]}" nginx prometheus; do
     pid=$(pid_of "$name")
     case $name in
       redis) detail="127.0.0.1:$redis_port" ;;
       nginx) detail="http://127.0.0.1:$nginx_port" ;;
-      silo*) detail="silo :${silo_port[$name]}, gateway :${gateway_port[$name]}" ;;
+      prometheus) detail="http://127.0.0.1:$prometheus_port" ;;
+      silo*) detail="silo :${silo_port[$name]}, gateway :${gateway_port[$name]}, metrics :${metrics_port[$name]}" ;;
       api*) detail="http://127.0.0.1:${api_port[$name]}"
             if running "$name"; then
               ready "${api_port[$name]}" && detail+=" (ready)" || detail+=" (not ready)"
             fi ;;
     esac
     if running "$name"; then
-      printf '%-6s running  pid %-8s %s\n' "$name" "$pid" "$detail"
+      printf '%-10s running  pid %-8s %s\n' "$name" "$pid" "$detail"
     else
-      printf '%-6s stopped           %s\n' "$name" "$detail"
+      printf '%-10s stopped           %s\n' "$name" "$detail"
     fi
   done
   [ -s "$state/cluster-id" ] && echo "cluster id: $(cat "$state/cluster-id")"
@@ -294,7 +334,7 @@ print_status() {
 cmd_up() {
   local build_first=1
   [ "${1:-}" = "--no-build" ] && build_first=0
-  "$root/scripts/ensure-packages.sh" redis-server nginx-light curl
+  "$root/scripts/ensure-packages.sh" redis-server nginx-light curl prometheus
   mkdir -p "$logs" "$pids"
   local started=$SECONDS
   [ $build_first -eq 1 ] && build
@@ -302,6 +342,7 @@ cmd_up() {
   local name
   for name in "${nodes[@]}"; do start_node "$name"; done
   start_nginx
+  start_prometheus
   for name in "${nodes[@]}"; do wait_serving "$name"; done
   log "up in $((SECONDS - started)) s: open http://127.0.0.1:$nginx_port (logs: $logs)"
   if [ -n "${Chat__Auth__SigningKey:-}" ]; then
@@ -313,6 +354,7 @@ cmd_up() {
 
 cmd_down() {
   local name
+  stop_process prometheus TERM
   stop_process nginx QUIT
   for name in api1 api2 silo1 silo2; do stop_process "$name" TERM; done
   if running redis && [ -s "$state/cluster-id" ]; then

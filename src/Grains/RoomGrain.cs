@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using Orleans.Streams;
+using OrleansChat.Telemetry;
 
 namespace OrleansChat;
 
@@ -19,6 +21,7 @@ internal sealed partial class RoomGrain(
     IRoomLog log,
     IOptions<ChatHistoryOptions> options,
     TimeProvider time,
+    RoomStoreMetrics metrics,
     ILogger<RoomGrain> logger) : Grain, IRoomGrain
 {
     private const int MaxAppendBatch = 256;
@@ -118,7 +121,7 @@ internal sealed partial class RoomGrain(
     {
         var batch = _unwritten.Take(MaxAppendBatch).ToArray();
         var messages = Array.ConvertAll(batch, static p => p.Message);
-        var storedUpTo = await log.AppendAsync(_roomId, messages, _maxMessages);
+        var storedUpTo = await AppendAsync(messages);
         if (storedUpTo != messages[^1].Seq)
         {
             throw new InvalidOperationException($"The log reports seq {storedUpTo} after storing {messages[0].Seq}..{messages[^1].Seq}.");
@@ -140,6 +143,26 @@ internal sealed partial class RoomGrain(
 
         _unwritten.RemoveRange(0, batch.Length);
         await PublishAsync(messages);
+    }
+
+    private async Task<long> AppendAsync(ChatMessage[] messages)
+    {
+        // The span of the post whose arrival started this flush is the parent; later batches of the loop share it.
+        using var activity = ChatTelemetry.Source.StartActivity("chat.store.append");
+        activity?.SetTag("chat.append.messages", messages.Length);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var storedUpTo = await log.AppendAsync(_roomId, messages, _maxMessages);
+            metrics.Appended(started, failed: false);
+            return storedUpTo;
+        }
+        catch (Exception exception)
+        {
+            metrics.Appended(started, failed: true);
+            activity?.AddException(exception).SetStatus(ActivityStatusCode.Error);
+            throw;
+        }
     }
 
     /// <summary>

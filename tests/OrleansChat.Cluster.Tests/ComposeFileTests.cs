@@ -12,12 +12,13 @@ public sealed class ComposeFileTests
     public async Task Docker_compose_config_validates_the_deployment()
     {
         var config = await ComposeConfigAsync();
-        foreach (var service in new[] { "redis:", "silo1:", "silo2:", "api1:", "api2:", "nginx:" })
+        foreach (var service in new[] { "redis:", "silo1:", "silo2:", "api1:", "api2:", "nginx:", "prometheus:" })
         {
             Assert.Contains($"  {service}", config);
         }
 
         Assert.Contains("published: 8080", config);
+        Assert.Contains("published: 9090", config);
         Assert.Contains("healthcheck:", config);
     }
 

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.IdentityModel.Tokens;
+using OrleansChat.Api.Telemetry;
 
 namespace OrleansChat.Api.Auth;
 
@@ -19,6 +20,7 @@ internal sealed class AuthProblems : IAuthorizationMiddlewareResultHandler
         if (authorizeResult.Challenged)
         {
             var failure = (await context.AuthenticateAsync()).Failure;
+            Metrics(context).Rejected(StatusCodes.Status401Unauthorized, failure is null ? RejectionReasons.TokenMissing : RejectionReasons.TokenInvalid);
             context.Response.Headers.WWWAuthenticate = failure is null ? "Bearer" : "Bearer error=\"invalid_token\"";
             await WriteAsync(context, StatusCodes.Status401Unauthorized, failure is null ? "Token required" : "Invalid token", failure is null
                 ? "This request needs a bearer token (Authorization: Bearer <jwt>)."
@@ -26,6 +28,7 @@ internal sealed class AuthProblems : IAuthorizationMiddlewareResultHandler
         }
         else if (authorizeResult.Forbidden)
         {
+            Metrics(context).Rejected(StatusCodes.Status403Forbidden, RejectionReasons.Forbidden);
             var reasons = authorizeResult.AuthorizationFailure?.FailureReasons.Select(reason => reason.Message).ToArray();
             await WriteAsync(context, StatusCodes.Status403Forbidden, "Forbidden", reasons is { Length: > 0 }
                 ? string.Join(" ", reasons)
@@ -36,6 +39,8 @@ internal sealed class AuthProblems : IAuthorizationMiddlewareResultHandler
             await _default.HandleAsync(next, context, policy, authorizeResult);
         }
     }
+
+    private static ChatMetrics Metrics(HttpContext context) => context.RequestServices.GetRequiredService<ChatMetrics>();
 
     // As the endpoints answer: problem+json even to an EventSource, whose Accept names only text/event-stream.
     private static Task WriteAsync(HttpContext context, int status, string title, string detail) =>

@@ -39,13 +39,17 @@ internal abstract class SseFrame
 /// <summary>Events that carry the room's seqs <see cref="FirstSeq"/>..<see cref="LastSeq"/>, each with its id.</summary>
 internal abstract class SeqFrame : SseFrame
 {
-    private protected SeqFrame(long firstSeq, long lastSeq, ReadOnlyMemory<byte> bytes) : base(bytes)
+    private protected SeqFrame(long firstSeq, long lastSeq, DateTimeOffset firstCreatedAt, ReadOnlyMemory<byte> bytes) : base(bytes)
     {
         FirstSeq = firstSeq;
         LastSeq = lastSeq;
+        FirstCreatedAt = firstCreatedAt;
     }
 
     public long FirstSeq { get; }
+
+    /// <summary>When the room stored the first event, for the delivery lag.</summary>
+    public DateTimeOffset FirstCreatedAt { get; }
 
     public long LastSeq { get; }
 
@@ -56,7 +60,7 @@ internal abstract class SeqFrame : SseFrame
 /// <summary><c>event: chat</c>: one stored message, its seq as the id.</summary>
 internal sealed class ChatFrame : SeqFrame
 {
-    private ChatFrame(ChatMessage message, byte[] bytes) : base(message.Seq, message.Seq, bytes) => Message = message;
+    private ChatFrame(ChatMessage message, byte[] bytes) : base(message.Seq, message.Seq, message.CreatedAt, bytes) => Message = message;
 
     public ChatMessage Message { get; }
 
@@ -75,7 +79,8 @@ internal sealed class ChatBatchFrame : SeqFrame
     // Where each event starts in Bytes.
     private readonly int[] _offsets;
 
-    private ChatBatchFrame(long firstSeq, long lastSeq, byte[] bytes, int[] offsets) : base(firstSeq, lastSeq, bytes) =>
+    private ChatBatchFrame(ChatFrame first, long lastSeq, byte[] bytes, int[] offsets)
+        : base(first.FirstSeq, lastSeq, first.FirstCreatedAt, bytes) =>
         _offsets = offsets;
 
     /// <summary>One frame for <paramref name="chats"/>, which must have consecutive seqs.</summary>
@@ -105,7 +110,7 @@ internal sealed class ChatBatchFrame : SeqFrame
             chats[i].Bytes.Span.CopyTo(bytes.AsSpan(offsets[i]));
         }
 
-        return new ChatBatchFrame(chats[0].FirstSeq, chats[^1].LastSeq, bytes, offsets);
+        return new ChatBatchFrame(chats[0], chats[^1].LastSeq, bytes, offsets);
     }
 
     public override ReadOnlyMemory<byte> After(long seq) =>

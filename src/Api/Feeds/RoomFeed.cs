@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using OrleansChat.Api.Events;
 using OrleansChat.Api.Sse;
+using OrleansChat.Api.Telemetry;
 
 namespace OrleansChat.Api.Feeds;
 
@@ -16,6 +17,7 @@ internal sealed partial class RoomFeed
     private readonly FrameCache _cache = new();
     private readonly FreshRoomPages _catchUpPages;
     private readonly RoomSubscription _subscription;
+    private readonly ChatMetrics _metrics;
     private readonly ILogger _logger;
 
     // Serializes delivery, catch-up and joins, so every connection sees one order and joins at a known seq.
@@ -27,10 +29,11 @@ internal sealed partial class RoomFeed
     private bool _closed;
     private Task? _started;
 
-    public RoomFeed(string roomId, IClusterClient client, ILogger logger)
+    public RoomFeed(string roomId, IClusterClient client, ChatMetrics metrics, ILogger logger)
     {
         _roomId = roomId;
         _room = client.GetGrain<IRoomGrain>(roomId);
+        _metrics = metrics;
         _logger = logger;
         _catchUpPages = new FreshRoomPages(_room, _cache);
         ReplayPages = new SharedRoomPages(_room, _cache);
@@ -113,6 +116,7 @@ internal sealed partial class RoomFeed
             if (_subscription.IsLost(_cursor.Position))
             {
                 LogSubscriptionLost(_logger, _roomId, _cursor.Position, info.LastSeq);
+                _metrics.Resubscribed();
                 await _subscription.SubscribeAsync();
                 await CatchUpAsync(info.LastSeq);
             }
@@ -169,6 +173,7 @@ internal sealed partial class RoomFeed
     {
         if (!_cursor.Continues(messages[0].Seq))
         {
+            _metrics.GapFilled();
             await CatchUpAsync(messages[0].Seq - 1);
         }
 
@@ -190,6 +195,11 @@ internal sealed partial class RoomFeed
         {
             foreach (var frame in frames)
             {
+                if (frame is ResetFrame)
+                {
+                    _metrics.FeedReset();
+                }
+
                 Deliver(frame);
             }
         }

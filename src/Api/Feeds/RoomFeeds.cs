@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using OrleansChat.Api.Sse;
+using OrleansChat.Api.Telemetry;
 
 namespace OrleansChat.Api.Feeds;
 
@@ -8,12 +9,22 @@ namespace OrleansChat.Api.Feeds;
 /// The node's room feeds: one per room with at least one connection, created by the first connection and
 /// unsubscribed when the last one leaves. Also runs each feed's watchdog check.
 /// </summary>
-internal sealed partial class RoomFeeds(
-    IClusterClient client,
-    IOptions<RoomFeedOptions> options,
-    ILogger<RoomFeeds> logger) : BackgroundService
+internal sealed partial class RoomFeeds : BackgroundService
 {
     private readonly ConcurrentDictionary<string, RoomFeed> _feeds = new(StringComparer.Ordinal);
+    private readonly IClusterClient _client;
+    private readonly IOptions<RoomFeedOptions> _options;
+    private readonly ChatMetrics _metrics;
+    private readonly ILogger<RoomFeeds> _logger;
+
+    public RoomFeeds(IClusterClient client, IOptions<RoomFeedOptions> options, ChatMetrics metrics, ILogger<RoomFeeds> logger)
+    {
+        _client = client;
+        _options = options;
+        _metrics = metrics;
+        _logger = logger;
+        metrics.ObserveActiveFeeds(() => _feeds.Count);
+    }
 
     public int Count => _feeds.Count;
 
@@ -24,7 +35,7 @@ internal sealed partial class RoomFeeds(
     {
         while (true)
         {
-            var feed = _feeds.GetOrAdd(roomId, id => new RoomFeed(id, client, logger));
+            var feed = _feeds.GetOrAdd(roomId, id => new RoomFeed(id, _client, _metrics, _logger));
             if (!feed.TryAddReference())
             {
                 // Closing under us: its last member is removing it; take the next one.
@@ -58,7 +69,7 @@ internal sealed partial class RoomFeeds(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.CheckIntervalSeconds));
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(_options.Value.CheckIntervalSeconds));
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
@@ -79,7 +90,7 @@ internal sealed partial class RoomFeeds(
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            LogCheckFailed(logger, exception, feed.RoomId);
+            LogCheckFailed(_logger, exception, feed.RoomId);
         }
     }
 

@@ -11,6 +11,7 @@ using OrleansChat.Api.Events;
 using OrleansChat.Api.Feeds;
 using OrleansChat.Api.Rooms;
 using OrleansChat.Api.Sse;
+using OrleansChat.Api.Telemetry;
 
 namespace OrleansChat.Api.Hosting;
 
@@ -45,6 +46,8 @@ public static class ChatApiExtensions
         services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: [ReadyTag]);
         services.AddOpenApi(ChatOpenApi.Configure);
 
+        builder.AddChatApiTelemetry();
+        builder.AddChatDashboard();
         services.AddSingleton<SseConnections>();
         services.AddHostedService(sp => sp.GetRequiredService<SseConnections>());
         services.TryAddSingleton(TimeProvider.System);
@@ -72,6 +75,8 @@ public static class ChatApiExtensions
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
         app.MapRoomsApi();
+        app.MapChatTelemetry();
+        app.MapChatDashboard();
         // In every environment: the document is part of the public contract, not a development aid.
         app.MapOpenApi();
         return app;
@@ -121,6 +126,7 @@ public static class ChatApiExtensions
                 ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds))
                 : 1;
             var http = context.HttpContext;
+            http.RequestServices.GetRequiredService<ChatMetrics>().Rejected(StatusCodes.Status429TooManyRequests, RejectionReasons.PostRate);
             http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
             http.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
             await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext

@@ -1,3 +1,4 @@
+using Orleans.Dashboard;
 using OrleansChat.Hosting;
 
 namespace OrleansChat.Api.Hosting;
@@ -25,7 +26,10 @@ public static class ChatOrleansExtensions
         builder.UseOrleansClient(client => client
             .AddChatClustering()
             .AddChatStreams()
-            .UseConnectionRetryFilter<RetryForeverConnectionFilter>());
+            .UseConnectionRetryFilter<RetryForeverConnectionFilter>()
+            // Grain calls carry the request's trace; the dashboard's pages ask the silos, which collect for it.
+            .AddActivityPropagation()
+            .AddDashboard());
 
         // Kestrel must answer (/healthz 200, /readyz 503, requests 503) while the client is still looking for a
         // cluster, rather than the process waiting for one or giving up.

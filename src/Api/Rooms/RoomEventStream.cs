@@ -6,6 +6,8 @@ using Microsoft.Extensions.Options;
 using OrleansChat.Api.Events;
 using OrleansChat.Api.Feeds;
 using OrleansChat.Api.Sse;
+using OrleansChat.Api.Telemetry;
+using OrleansChat.Telemetry;
 
 namespace OrleansChat.Api.Rooms;
 
@@ -16,14 +18,18 @@ namespace OrleansChat.Api.Rooms;
 /// </summary>
 internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter) : IResult
 {
+    private const int LagSampleEvery = 8;
+
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         var services = httpContext.RequestServices;
         var options = services.GetRequiredService<IOptions<SseOptions>>().Value;
         var connections = services.GetRequiredService<SseConnections>();
+        var metrics = services.GetRequiredService<ChatMetrics>();
         var connection = new SseConnection(httpContext, options.ConnectionBufferMessages);
         if (!connections.TryAdd(connection))
         {
+            metrics.Rejected(StatusCodes.Status503ServiceUnavailable, connections.Stopping ? RejectionReasons.ShuttingDown : RejectionReasons.StreamCap);
             httpContext.Response.Headers.RetryAfter = "5";
             await TypedResults.Problem(
                 statusCode: StatusCodes.Status503ServiceUnavailable,
@@ -41,6 +47,7 @@ internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter) 
             (place, var refusal) = await services.GetRequiredService<StreamAdmission>().TryAdmitAsync(holder, httpContext);
             if (refusal is not null)
             {
+                metrics.Rejected(StatusCodes.Status429TooManyRequests, holder.UserId is null ? RejectionReasons.AddressStreams : RejectionReasons.UserStreams);
                 httpContext.Response.Headers.RetryAfter = StreamAdmission.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
                 await refusal.ExecuteAsync(httpContext);
                 return;
@@ -49,7 +56,13 @@ internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter) 
             await using var expiry = holder.ExpiresAt is { } expiresAt
                 ? StreamExpiry.Start(connection, roomId, expiresAt, services.GetRequiredService<TimeProvider>())
                 : null;
-            await StreamAsync(httpContext, connection, options);
+            metrics.StreamOpened();
+            var endedBy = await StreamAsync(httpContext, connection, options, metrics);
+            metrics.StreamClosed(
+                connection.Overflowed ? StreamCloseReason.Slow
+                : connection.LastFrame is ExpiredFrame ? StreamCloseReason.Expired
+                : connection.Closed ? StreamCloseReason.Shutdown
+                : endedBy);
         }
         finally
         {
@@ -61,7 +74,8 @@ internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter) 
         }
     }
 
-    private async Task StreamAsync(HttpContext httpContext, SseConnection connection, SseOptions options)
+    /// <summary>Streams until the client, the node or the cluster ends it; returns the reason unless the node ended it.</summary>
+    private async Task<StreamCloseReason> StreamAsync(HttpContext httpContext, SseConnection connection, SseOptions options, ChatMetrics metrics)
     {
         var services = httpContext.RequestServices;
         var logger = services.GetRequiredService<ILogger<RoomEventStream>>();
@@ -75,18 +89,11 @@ internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter) 
         writer.Write(ControlFrame.Retry(options.RetryMilliseconds).Bytes.Span);
         try
         {
-            // Join before the first flush: a client that sees the stream open receives everything posted after.
             var feeds = services.GetRequiredService<RoomFeeds>();
             await using var membership = await feeds.JoinAsync(roomId, connection, cancellationToken);
-            await writer.FlushAsync(cancellationToken);
-            var cursor = new RoomCursor(roomId, ResumeAfter ?? membership.JoinedAtSeq);
-            if (ResumeAfter is not null)
-            {
-                await ReplayAsync(cursor, membership, writer, cancellationToken);
-            }
-
+            var cursor = await OpenAsync(membership, writer, metrics, cancellationToken);
             connection.MarkWritten();
-            await PumpAsync(connection, cursor, writer, cancellationToken);
+            await PumpAsync(connection, cursor, writer, metrics, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -95,6 +102,7 @@ internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter) 
         {
             // A 200 that ends at once, not a 503: EventSource reconnects (after the retry hint) only after a 200.
             LogClusterUnavailable(logger, exception, roomId);
+            return StreamCloseReason.Unavailable;
         }
         finally
         {
@@ -103,35 +111,96 @@ internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter) 
                 LogSlowClient(logger, roomId, httpContext.Connection.RemoteIpAddress?.ToString());
             }
         }
+
+        return StreamCloseReason.Client;
+    }
+
+    /// <summary>
+    /// The stream's opening, under one span: flushes the headers once the feed is joined (so a client that sees the
+    /// stream open receives everything posted after), then replays history from the resume point.
+    /// </summary>
+    private async Task<RoomCursor> OpenAsync(FeedMembership membership, PipeWriter writer, ChatMetrics metrics, CancellationToken cancellationToken)
+    {
+        using var activity = ChatTelemetry.Source.StartActivity("chat.stream.open");
+        activity?.SetTag("chat.resume", ResumeAfter is not null);
+        await writer.FlushAsync(cancellationToken);
+        var cursor = new RoomCursor(roomId, ResumeAfter ?? membership.JoinedAtSeq);
+        if (ResumeAfter is not null)
+        {
+            var outcome = await ReplayAsync(cursor, membership, writer, metrics, cancellationToken);
+            metrics.Resumed(outcome);
+            activity?.SetTag("chat.resume.outcome", outcome.ToString());
+        }
+
+        return cursor;
     }
 
     /// <summary>Writes history from the resume point up to at least where the live feed took over.</summary>
-    private static async Task ReplayAsync(RoomCursor cursor, FeedMembership membership, PipeWriter writer, CancellationToken cancellationToken)
+    private static async Task<ResumeOutcome> ReplayAsync(
+        RoomCursor cursor, FeedMembership membership, PipeWriter writer, ChatMetrics metrics, CancellationToken cancellationToken)
     {
+        using var activity = ChatTelemetry.Source.StartActivity("chat.stream.replay");
+        var outcome = ResumeOutcome.Replayed;
         await foreach (var frames in cursor.CatchUpAsync(membership.Pages, membership.JoinedAtSeq))
         {
             foreach (var frame in frames)
             {
+                outcome = frame switch
+                {
+                    ResetFrame => ResumeOutcome.Reset,
+                    GapFrame when outcome == ResumeOutcome.Replayed => ResumeOutcome.Gap,
+                    _ => outcome,
+                };
                 writer.Write(frame.Bytes.Span);
             }
 
             await writer.FlushAsync(cancellationToken);
+            metrics.Written(frames.Count, oldestCreatedAt: null);
         }
+
+        activity?.SetTag("chat.replay.to", cursor.Position);
+        return outcome;
     }
 
-    /// <summary>Writes the live frames the feed queued for this connection, each event once past what replay wrote.</summary>
-    internal static async Task PumpAsync(SseConnection connection, RoomCursor cursor, PipeWriter writer, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the live frames the feed queued for this connection, each event once past what replay wrote. The
+    /// delivery lag is taken per write (a flush of whatever was queued), for its oldest chat event, and only for one
+    /// write in <see cref="LagSampleEvery"/> of each connection (the first, the ninth, …): a room's fan-out makes a
+    /// write per connection per message, and a clock read plus a histogram record on each would be most of what
+    /// metrics cost there, while a uniform sample keeps the quantiles.
+    /// </summary>
+    internal static async Task PumpAsync(SseConnection connection, RoomCursor cursor, PipeWriter writer, ChatMetrics metrics, CancellationToken cancellationToken)
     {
         var frames = connection.Frames;
+        var writes = 0;
         while (await frames.WaitToReadAsync(cancellationToken))
         {
+            var events = 0;
+            DateTimeOffset? oldest = null;
             while (frames.TryRead(out var frame))
             {
-                writer.Write(cursor.Admit(frame).Span);
+                var before = cursor.Position;
+                var bytes = cursor.Admit(frame);
+                if (bytes.IsEmpty)
+                {
+                    continue;
+                }
+
+                writer.Write(bytes.Span);
+                if (frame is SeqFrame chats)
+                {
+                    events += (int)(chats.LastSeq - Math.Max(before, chats.FirstSeq - 1));
+                    oldest ??= chats.FirstCreatedAt;
+                }
+                else
+                {
+                    events++;
+                }
             }
 
             var flushed = await writer.FlushAsync(cancellationToken);
             connection.MarkWritten();
+            metrics.Written(events, writes++ % LagSampleEvery == 0 ? oldest : null);
             if (flushed.IsCompleted)
             {
                 return;

@@ -1,7 +1,10 @@
+using System.Diagnostics;
 using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using OrleansChat.Api.Auth;
+using OrleansChat.Api.Telemetry;
+using OrleansChat.Telemetry;
 
 namespace OrleansChat.Api.Rooms;
 
@@ -111,7 +114,7 @@ internal static class RoomsApi
     }
 
     public static async Task<Results<Created<ChatMessage>, Ok<ChatMessage>, ProblemHttpResult>> PostMessage(
-        string roomId, HttpRequest request, ClaimsPrincipal principal, IGrainFactory grains, CancellationToken cancellationToken)
+        string roomId, HttpRequest request, ClaimsPrincipal principal, IGrainFactory grains, ChatMetrics metrics, CancellationToken cancellationToken)
     {
         if (!RoomRequest.IsValidRoomId(roomId))
         {
@@ -154,6 +157,7 @@ internal static class RoomsApi
             // With a token the body's userId is optional, and when given it must be the token's.
             if (body.UserId is not null && body.UserId != user.Id)
             {
+                metrics.Rejected(StatusCodes.Status403Forbidden, RejectionReasons.Forbidden);
                 return TypedResults.Problem(
                     statusCode: StatusCodes.Status403Forbidden,
                     title: "Forbidden",
@@ -168,7 +172,15 @@ internal static class RoomsApi
             return InvalidMessage("Invalid message", error);
         }
 
-        var result = await grains.GetGrain<IRoomGrain>(roomId).Post(message! with { UserName = user?.Name });
+        var started = Stopwatch.GetTimestamp();
+        PostResult result;
+        using (var activity = ChatTelemetry.Source.StartActivity("chat.post"))
+        {
+            result = await grains.GetGrain<IRoomGrain>(roomId).Post(message! with { UserName = user?.Name });
+            activity?.SetTag("chat.seq", result.Message.Seq).SetTag("chat.post.created", result.Created);
+        }
+
+        metrics.Posted(result.Created, started);
         return result.Created
             ? TypedResults.Created($"/rooms/{roomId}/messages/{result.Message.Seq}", result.Message)
             : TypedResults.Ok(result.Message);

@@ -29,6 +29,12 @@ internal sealed class SseConnection
 
     public bool Overflowed => Volatile.Read(ref _overflowed) == 1;
 
+    /// <summary>True once the node ended the stream itself (<see cref="Close"/>), as at shutdown or a token's expiry.</summary>
+    public bool Closed => Volatile.Read(ref _closed) == 1;
+
+    /// <summary>The frame the stream was closed with (<see cref="CloseWith"/>), if any: what ended it.</summary>
+    public SseFrame? LastFrame { get; private set; }
+
     /// <summary>Milliseconds since anything was last written to this client.</summary>
     public long IdleMilliseconds => Environment.TickCount64 - Interlocked.Read(ref _lastWriteTicks);
 
@@ -47,6 +53,7 @@ internal sealed class SseConnection
     /// <summary>Ends the stream cleanly with <paramref name="last"/> once what is queued before it has been written.</summary>
     public void CloseWith(SseFrame last)
     {
+        LastFrame = last;
         Enqueue(last);
         Close();
     }

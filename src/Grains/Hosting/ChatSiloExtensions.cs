@@ -1,14 +1,20 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Orleans.Dashboard;
+using OrleansChat.Telemetry;
 
 namespace OrleansChat.Hosting;
 
 public static class ChatSiloExtensions
 {
-    /// <summary>Hosts a chat silo: clustering and streams from <c>Orleans</c>, the room grains and their log.</summary>
+    /// <summary>
+    /// Hosts a chat silo: clustering and streams from <c>Orleans</c>, the room grains and their log; grain calls carry
+    /// their caller's trace, and the silo collects what the Orleans dashboard of any API node shows.
+    /// </summary>
     public static IHostApplicationBuilder AddChatSilo(this IHostApplicationBuilder builder)
     {
-        builder.UseOrleans(silo => silo.AddChatClustering().AddChatStreams().AddChatRooms());
+        builder.UseOrleans(silo => silo.AddChatClustering().AddChatStreams().AddChatRooms().AddActivityPropagation().AddDashboard());
         return builder;
     }
 
@@ -24,6 +30,8 @@ public static class ChatSiloExtensions
             .BindConfiguration(ChatHistoryOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        silo.Services.AddMetrics();
+        silo.Services.TryAddSingleton<RoomStoreMetrics>();
 
         var cluster = ChatClusterOptions.From(silo.Configuration);
         if (roomLog is not null)

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.Features;
 using OrleansChat.Api.Events;
 using OrleansChat.Api.Rooms;
 using OrleansChat.Api.Sse;
+using OrleansChat.Tests.Infrastructure;
 
 namespace OrleansChat.Tests.Sse;
 
@@ -59,7 +60,7 @@ public sealed class SseConnectionTests
         connection.Close();
         var pipe = new Pipe();
 
-        await RoomEventStream.PumpAsync(connection, new RoomCursor("r", 6), pipe.Writer, CancellationToken.None);
+        await RoomEventStream.PumpAsync(connection, new RoomCursor("r", 6), pipe.Writer, ChatMeters.Unobserved(), CancellationToken.None);
         await pipe.Writer.CompleteAsync();
         var text = Encoding.UTF8.GetString((await pipe.Reader.ReadAsync()).Buffer);
 

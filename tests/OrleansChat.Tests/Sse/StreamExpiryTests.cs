@@ -5,6 +5,7 @@ using Microsoft.Extensions.Time.Testing;
 using OrleansChat.Api.Events;
 using OrleansChat.Api.Rooms;
 using OrleansChat.Api.Sse;
+using OrleansChat.Tests.Infrastructure;
 
 namespace OrleansChat.Tests.Sse;
 
@@ -19,7 +20,7 @@ public sealed class StreamExpiryTests
         var connection = new SseConnection(new DefaultHttpContext(), capacity: 16);
         await using var expiry = StreamExpiry.Start(connection, "r", clock.GetUtcNow().AddMinutes(5), clock);
         var pipe = new Pipe();
-        var pump = RoomEventStream.PumpAsync(connection, new RoomCursor("r", 0), pipe.Writer, CancellationToken.None);
+        var pump = RoomEventStream.PumpAsync(connection, new RoomCursor("r", 0), pipe.Writer, ChatMeters.Unobserved(), CancellationToken.None);
 
         connection.Enqueue(ChatFrame.Of(Message(1)));
         clock.Advance(TimeSpan.FromMinutes(5) - TimeSpan.FromTicks(1));
@@ -47,7 +48,7 @@ public sealed class StreamExpiryTests
         await using var expiry = StreamExpiry.Start(connection, "r", clock.GetUtcNow().AddSeconds(-20), clock);
         var pipe = new Pipe();
 
-        await RoomEventStream.PumpAsync(connection, new RoomCursor("r", 0), pipe.Writer, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        await RoomEventStream.PumpAsync(connection, new RoomCursor("r", 0), pipe.Writer, ChatMeters.Unobserved(), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
         await pipe.Writer.CompleteAsync();
 
         Assert.Equal("event: expired\ndata: {\"roomId\":\"r\",\"reason\":\"token expired\"}\n\n", Encoding.UTF8.GetString((await pipe.Reader.ReadAsync()).Buffer));
