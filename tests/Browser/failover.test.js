@@ -78,8 +78,8 @@ describe('failover', () => {
 });
 
 describe('failover in the loopback cluster', () => {
-  // cluster.sh runs Jwt mode; the page does not sign in yet, so its nodes trust the body's userId (Development).
-  const env = { Chat__Auth__Mode: 'Development' };
+  // cluster.sh runs Jwt mode with dev tokens on: the page and the test's own posts sign in with dev tokens.
+  const env = {};
   let browser;
 
   before(async () => {
