@@ -11,7 +11,8 @@ internal static class StreamExpiry
     /// </summary>
     public static ITimer Start(SseConnection connection, string roomId, DateTimeOffset expiresAt, TimeProvider time)
     {
-        var due = expiresAt - time.GetUtcNow();
+        // Timers count whole milliseconds and drop the fraction: rounded up, the frame never leaves before exp.
+        var due = TimeSpan.FromMilliseconds(Math.Ceiling((expiresAt - time.GetUtcNow()).TotalMilliseconds));
         return time.CreateTimer(
             static state => ((Action)state!)(),
             () => connection.CloseWith(ExpiredFrame.Of(roomId)),
