@@ -28,9 +28,9 @@ die() { log "$*"; exit 1; }
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # The package's client where there is one: an unrelated docker binary earlier on PATH may not match the daemon.
-docker_cli=docker
-[ ! -x /usr/bin/docker ] || docker_cli=/usr/bin/docker
-docker() { "$docker_cli" "$@"; }
+# Looked up on each call, since this script may install the package.
+docker_path() { if [ -x /usr/bin/docker ]; then echo /usr/bin/docker; else command -v docker; fi; }
+docker() { "$(docker_path)" "$@"; }
 
 pid_file=
 while [ $# -gt 0 ]; do
@@ -82,7 +82,8 @@ named_images() {
          if (!(image in stages)) print image
          for (i = 2; i < NF; i++) if (toupper($i) == "AS") stages[$(i + 1)] = 1
        }' "$here"/*Dockerfile
-  python3 -c '
+  # Debian's python3, which has yaml as a dependency of docker-compose; another python3 may come first on PATH.
+  "$( [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || echo python3)" -c '
 import sys, yaml
 services = yaml.safe_load(open(sys.argv[1]))["services"]
 print("\n".join(s["image"] for s in services.values() if "image" in s and "build" not in s))' "$root/docker-compose.yml"
@@ -226,7 +227,7 @@ ensure_image() {
   if [ -n "$labels" ] && [ "${labels%%|*}" = "" ]; then
     return
   fi
-  if timeout 900 "$docker_cli" pull -q "$image" >/dev/null 2>&1; then
+  if timeout 900 "$(docker_path)" pull -q "$image" >/dev/null 2>&1; then
     log "$image: pulled"
     return
   fi

@@ -24,10 +24,9 @@ public sealed partial class ComposeDeployment(IMessageSink diagnostics) : IAsync
     private const string Project = "orleanschat-test";
     private static readonly string[] Services = ["redis", "silo1", "silo2", "api1", "api2", "nginx"];
 
-    // The Debian package's client where there is one: an unrelated docker binary earlier on PATH may not match the daemon.
-    private static readonly string DockerCli = File.Exists("/usr/bin/docker") ? "/usr/bin/docker" : "docker";
     private static readonly string Root = LocalCluster.RepositoryRoot;
     private string? _daemonStartedByUs;
+    private bool _composeUsed;
 
     /// <summary>The API node behind an nginx answer: docker-compose.yml gives the nodes fixed addresses.</summary>
     internal static string NodeServing(ResumingSseClient.Connection connection) =>
@@ -48,6 +47,7 @@ public sealed partial class ComposeDeployment(IMessageSink diagnostics) : IAsync
         var baseImages = clock.Elapsed;
 
         // Whatever an interrupted earlier run left behind.
+        _composeUsed = true;
         await ComposeAsync(TimeSpan.FromMinutes(2), "down", "-v", "--remove-orphans");
         clock.Restart();
         await ComposeAsync(TimeSpan.FromMinutes(10), "up", "--build", "-d");
@@ -58,7 +58,11 @@ public sealed partial class ComposeDeployment(IMessageSink diagnostics) : IAsync
 
     public async Task DisposeAsync()
     {
-        await ComposeAsync(TimeSpan.FromMinutes(2), "down", "-v", "--remove-orphans");
+        if (_composeUsed)
+        {
+            await ComposeAsync(TimeSpan.FromMinutes(2), "down", "-v", "--remove-orphans");
+        }
+
         if (_daemonStartedByUs is { } pid)
         {
             // SIGTERM: dockerd then stops its containerd as well.
@@ -159,6 +163,10 @@ public sealed partial class ComposeDeployment(IMessageSink diagnostics) : IAsync
         RunAsync("docker-compose", timeout, ["-p", Project, "-f", "docker-compose.yml", "-f", TestOverrides, .. arguments]);
 
     private Task<string> DockerAsync(TimeSpan timeout, params string[] arguments) => RunAsync(DockerCli, timeout, arguments);
+
+    // The client of the package local-base-images.sh installs, once it is there: an unrelated docker binary earlier
+    // on PATH may not match the daemon.
+    private static string DockerCli => File.Exists("/usr/bin/docker") ? "/usr/bin/docker" : "docker";
 
     private static string TestOverrides => Path.Combine("tests", "OrleansChat.Cluster.Tests", "compose.test.yml");
 
