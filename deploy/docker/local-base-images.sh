@@ -29,7 +29,7 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # The package's client where there is one: an unrelated docker binary earlier on PATH may not match the daemon.
 # Looked up on each call, since this script may install the package.
-docker_path() { if [ -x /usr/bin/docker ]; then echo /usr/bin/docker; else command -v docker; fi; }
+docker_path() { if [ -x /usr/bin/docker ]; then echo /usr/bin/docker; else type -P docker; fi; }
 docker() { "$(docker_path)" "$@"; }
 
 pid_file=
