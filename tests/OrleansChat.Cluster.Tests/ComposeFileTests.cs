@@ -17,7 +17,7 @@ public sealed class ComposeFileTests
             Assert.Contains($"  {service}", config);
         }
 
-        Assert.Contains("published: 8080", config);
+        Assert.Contains("- 127.0.0.1:8080:8080", config);
         Assert.Contains("published: 9090", config);
         Assert.Contains("healthcheck:", config);
     }
