@@ -8,6 +8,8 @@
 #   cluster.sh start NAME [--no-wait]  start it again; returns when it serves (API: /readyz 200, silo: Active)
 #   cluster.sh status            what runs, where
 #   cluster.sh key               print the cluster's token signing key (base64 HS256)
+#   cluster.sh admin-token [TTL]  print a token with the chat_admin claim, signed with that key, valid TTL seconds
+#                                (default 3600): sign in with it at /dashboard/signin
 #   cluster.sh down              stop everything this script started (Redis data stays in the state folder)
 #   cluster.sh clean             down, then delete the state folder (logs and Redis data)
 #
@@ -109,6 +111,23 @@ signing_key() {
     (umask 077 && head -c 32 /dev/urandom | base64 -w0 >"$state/signing-key")
   fi
   cat "$state/signing-key"
+}
+
+base64url() { base64 -w0 | tr '+/' '-_' | tr -d '='; }
+
+# A JWT (HS256, the cluster's key) for an operator: chat_admin opens the dashboard; no room rights.
+admin_token() {
+  local ttl=${1:-3600} now header payload key_hex signature
+  [[ $ttl =~ ^[1-9][0-9]*$ ]] || die "admin-token: TTL must be a number of seconds"
+  command -v openssl >/dev/null || "$root/scripts/ensure-packages.sh" openssl >&2
+  now=$(date +%s)
+  header=$(printf '{"alg":"HS256","typ":"JWT"}' | base64url)
+  payload=$(printf '{"sub":"operator","name":"operator","chat_admin":"true","iat":%d,"nbf":%d,"exp":%d}' \
+    "$now" "$now" "$((now + ttl))" | base64url)
+  key_hex=$(signing_key | base64 -d | od -An -v -tx1 | tr -d ' \n')
+  signature=$(printf '%s.%s' "$header" "$payload" \
+    | openssl dgst -sha256 -mac HMAC -macopt "hexkey:$key_hex" -binary | base64url)
+  printf '%s.%s.%s\n' "$header" "$payload" "$signature"
 }
 
 redis_cli() { redis-cli -h 127.0.0.1 -p "$redis_port" "$@"; }
@@ -387,6 +406,7 @@ main() {
       [ "${2:-}" = "--no-wait" ] || wait_serving "$1" ;;
     status) print_status ;;
     key) signing_key; echo ;;
+    admin-token) admin_token "$@" ;;
     help | -h | --help) usage ;;
     *) usage; exit 2 ;;
   esac

@@ -17,7 +17,11 @@ internal sealed class AuthProblems : IAuthorizationMiddlewareResultHandler
 
     public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
     {
-        if (authorizeResult.Challenged)
+        if (authorizeResult.Challenged && DashboardAccess.WantsSignInPage(context))
+        {
+            context.Response.Redirect(context.Request.PathBase + DashboardAccess.SignInPath);
+        }
+        else if (authorizeResult.Challenged)
         {
             var failure = (await context.AuthenticateAsync()).Failure;
             Metrics(context).Rejected(StatusCodes.Status401Unauthorized, failure is null ? RejectionReasons.TokenMissing : RejectionReasons.TokenInvalid);

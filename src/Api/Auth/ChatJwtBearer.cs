@@ -44,12 +44,15 @@ internal sealed class ChatJwtBearer(IOptions<ChatAuthOptions> options, NodeSigni
         {
             OnMessageReceived = context =>
             {
-                // The Authorization header, read by the handler itself, wins over the query.
-                if (!context.Request.Headers.Authorization.Any()
-                    && context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<AccessTokenInQueryAttribute>() is not null)
+                // The Authorization header, read by the handler itself, wins over the query and the dashboard's cookie.
+                if (context.Request.Headers.Authorization.Any())
                 {
-                    context.Token = AccessTokenQuery.TokenOf(context.HttpContext);
+                    return Task.CompletedTask;
                 }
+
+                context.Token = context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<AccessTokenInQueryAttribute>() is not null
+                    ? AccessTokenQuery.TokenOf(context.HttpContext)
+                    : DashboardAccess.CookieToken(context.Request);
 
                 return Task.CompletedTask;
             },

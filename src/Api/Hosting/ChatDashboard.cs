@@ -6,28 +6,25 @@ namespace OrleansChat.Api.Hosting;
 
 /// <summary>
 /// The Orleans dashboard (grains, silos, calls, live log) at <c>/dashboard</c> on every API node. Open in
-/// <c>Development</c> mode; in <c>Jwt</c> mode only for a token with a <c>chat_admin</c> claim.
+/// <c>Development</c> mode; in <c>Jwt</c> mode only for a token with a <c>chat_admin</c> claim, which a browser
+/// gives once at <c>/dashboard/signin</c> (<see cref="DashboardAccess"/>).
 /// </summary>
 public static class ChatDashboard
 {
-    public const string Path = "/dashboard";
-
-    /// <summary>The authorization policy of the dashboard, and the claim it asks for in <c>Jwt</c> mode.</summary>
-    public const string AdminPolicy = "chat_admin";
-
     public static WebApplicationBuilder AddChatDashboard(this WebApplicationBuilder builder)
     {
         builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(AdminPolicy, policy => policy.RequireAuthenticatedUser().RequireClaim(AdminPolicy));
+            .AddPolicy(DashboardAccess.AdminPolicy, policy => policy.RequireAuthenticatedUser().RequireClaim(DashboardAccess.AdminPolicy));
         return builder;
     }
 
     public static WebApplication MapChatDashboard(this WebApplication app)
     {
-        var dashboard = app.MapOrleansDashboard(Path).ExcludeFromDescription();
+        var dashboard = app.MapOrleansDashboard(DashboardAccess.Path).ExcludeFromDescription();
         if (app.Services.GetRequiredService<IOptions<ChatAuthOptions>>().Value.Mode == AuthMode.Jwt)
         {
-            dashboard.RequireAuthorization(AdminPolicy);
+            dashboard.RequireAuthorization(DashboardAccess.AdminPolicy);
+            app.MapDashboardSignIn();
         }
 
         return app;
