@@ -82,8 +82,17 @@ public sealed partial class ComposeDeployment(IMessageSink diagnostics) : IAsync
         await WaitUntilHealthyAsync(TimeSpan.FromMinutes(2));
     }
 
-    /// <summary>SIGKILLs a service's container, as a crash would; Docker does not restart a container killed this way.</summary>
-    public async Task KillAsync(string service) => await DockerAsync(TimeSpan.FromSeconds(30), "kill", await ContainerOfAsync(service));
+    /// <summary>
+    /// SIGKILLs a service's container, as a crash would (Docker does not restart a container killed this way), and
+    /// returns when the kill command was given: the lookup of the container before it takes a while.
+    /// </summary>
+    public async Task<DateTime> KillAsync(string service)
+    {
+        var container = await ContainerOfAsync(service);
+        var requestedAt = DateTime.UtcNow;
+        await DockerAsync(TimeSpan.FromSeconds(30), "kill", container);
+        return requestedAt;
+    }
 
     /// <summary>
     /// The silo (<c>silo1</c> or <c>silo2</c>) that hosts the room: the one whose connection writes the room's keys
