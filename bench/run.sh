@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Benchmark scenarios of OrleansChat (issue #5). Each run starts the server(s) fresh, warms them up briefly, runs the
-# load generator (bench/OrleansChat.Bench, which speaks only API.md) and appends its JSON object to a results file;
+# load generator (bench/OrleansChat.Bench, which speaks only docs/api.md) and appends its JSON object to a results file;
 # after the runs it prints the medians (min–max) that docs/benchmarks.md quotes.
 #
-#   bench/run.sh SCENARIO [MODE] [RUNS]
-#     SCENARIO  fanout | connections | hotroom | resume | all
+#   bench/run.sh SCENARIO[,SCENARIO...] [MODE] [RUNS]
+#     SCENARIO  fanout | connections | hotroom | resume | fanout-auth | connections-auth | all
+#               (-auth: every subscriber and poster a user with a dev token of its own; several scenarios
+#               run interleaved: run 1 of each, then run 2 of each, ..., so a noisy machine hits them alike)
 #     MODE      embedded (default): one API process with its co-hosted silo, on 127.0.0.1:$BENCH_PORT
 #               cluster: deploy/local/cluster.sh up/down; targets $BENCH_CLUSTER_URLS (the two API nodes)
 #     RUNS      runs per scenario (default 3; quote medians)
@@ -14,8 +16,10 @@
 #   BENCH_ARGS (extra load-generator options, e.g. "--progress 0"), BENCH_SERVER_ARGS (extra API options).
 #
 # The server runs with --Chat:RateLimit:PostsPerSecond=0: the default per-client-address post limit (20/s) would
-# otherwise throttle the load generator, which posts from one address. Everything targets 127.0.0.1 only, every
-# run is bounded in connections and time, and the script stops what it started.
+# otherwise throttle the load generator, which posts from one address; and, for the same reason, with a per-address
+# cap on anonymous event streams above the scenarios' 10,000. Scenarios without -auth send no token: in cluster mode
+# their nodes run Chat__Auth__Mode=Development (cluster.sh's default is Jwt), as the v1 figures did. Everything
+# targets 127.0.0.1 only, every run is bounded in connections and time, and the script stops what it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -30,8 +34,12 @@ cluster_urls=${BENCH_CLUSTER_URLS:-http://127.0.0.1:8081,http://127.0.0.1:8082}
 results_dir=${BENCH_RESULTS:-$root/bench/results}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
-usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
-case "$scenario" in fanout|connections|hotroom|resume|all) ;; *) usage ;; esac
+usage() { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+[ "$scenario" = all ] && scenario=fanout,connections,hotroom,resume
+[ -n "$scenario" ] || usage
+for s in ${scenario//,/ }; do
+  case "$s" in fanout|connections|hotroom|resume|fanout-auth|connections-auth) ;; *) usage ;; esac
+done
 case "$mode" in embedded|cluster) ;; *) usage ;; esac
 
 if [ "$mode" = cluster ]; then
@@ -47,9 +55,10 @@ if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt 10240 ]; then
   echo "warning: ulimit -n is $(ulimit -n); the connections scenario needs > 10,000" >&2
 fi
 
-# The load-generator options of each scenario.
+# The load-generator options of each scenario; an -auth scenario is its base scenario with a token per user.
 scenario_args() {
   case "$1" in
+    *-auth) echo "$(scenario_args "${1%-auth}") --auth dev-token" ;;
     # 10 rooms × 100 subscribers, 1,000 posts/s for 10 s: 100k deliveries/s offered.
     fanout) echo "--rooms 10 --subscribers 100 --rate 1000 --posters 32 --duration 10 --hold 1" ;;
     # 100 rooms × 100 subscribers = 10k connections, 10 posts/s; RSS measured after a 5 s hold.
@@ -61,6 +70,7 @@ scenario_args() {
   esac
 }
 
+anonymous_streams=100000
 bench_dll=$root/bench/OrleansChat.Bench/bin/Release/net10.0/OrleansChat.Bench.dll
 api_dll=$root/src/Api/bin/Release/net10.0/OrleansChat.Api.dll
 # The generator shares the cores with the server: socket completions run inline on its epoll thread instead of
@@ -120,7 +130,8 @@ start_embedded() {
   # shellcheck disable=SC2086
   dotnet "$api_dll" --contentRoot "$root/src/Api" --urls "http://127.0.0.1:$port" \
     --Orleans:ClusterId="bench-$$-$RANDOM" --Orleans:SiloPort="$silo_port" --Orleans:PrimarySiloPort="$silo_port" \
-    --Orleans:GatewayPort="$gateway_port" --Chat:RateLimit:PostsPerSecond=0 ${BENCH_SERVER_ARGS:-} \
+    --Orleans:GatewayPort="$gateway_port" --Chat:RateLimit:PostsPerSecond=0 \
+    --Chat:Sse:MaxAnonymousStreamsPerAddress=$anonymous_streams ${BENCH_SERVER_ARGS:-} \
     >"$server_log" 2>&1 &
   server_pid=$!
   wait_ready "http://127.0.0.1:$port"
@@ -130,12 +141,13 @@ start_embedded() {
 # The figures are meant as steady state: without this the first seconds of a run measure the JIT.
 # connections warms up small, so that its RSS baseline does not already hold pools grown for 10k connections.
 warm_up() {
-  local url=$1 s=$2
-  bench --url "$url" --scenario warmup --rooms 2 --subscribers 10 --rate 300 --posters 8 --duration 2 --hold 0 --progress 0 >/dev/null 2>&1
-  bench --url "$url" --scenario warmup --rooms 1 --subscribers 10 --backlog 200 --posters 8 --duration 0 --hold 0 --progress 0 >/dev/null 2>&1
-  case "$s" in
+  local url=$1 s=$2 auth=
+  case "$s" in *-auth) auth="--auth dev-token" ;; esac
+  bench --url "$url" --scenario warmup --rooms 2 --subscribers 10 --rate 300 --posters 8 --duration 2 --hold 0 --progress 0 $auth >/dev/null 2>&1
+  bench --url "$url" --scenario warmup --rooms 1 --subscribers 10 --backlog 200 --posters 8 --duration 0 --hold 0 --progress 0 $auth >/dev/null 2>&1
+  case "${s%-auth}" in
     fanout|hotroom)
-      # shellcheck disable=SC2046
+      # shellcheck disable=SC2046,SC2086
       bench --url "$url" --scenario warmup $(scenario_args "$s") --duration 4 --progress 0 >/dev/null 2>&1 ;;
     resume)
       bench --url "$url" --scenario warmup --rooms 1 --subscribers 20 --backlog 1000 --posters 64 --duration 0 --hold 0 --progress 0 >/dev/null 2>&1 ;;
@@ -154,15 +166,13 @@ cluster_pids() {
 
 mkdir -p "$results_dir"
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
-scenarios=$scenario
-[ "$scenario" = all ] && scenarios="fanout connections hotroom resume"
-
+scenarios=${scenario//,/ }
 
 files=()
-for s in $scenarios; do
-  out="$results_dir/$s-$mode-$stamp.jsonl"
-  files+=("$out")
-  for run in $(seq 1 "$runs"); do
+for s in $scenarios; do files+=("$results_dir/$s-$mode-$stamp.jsonl"); done
+for run in $(seq 1 "$runs"); do
+  for s in $scenarios; do
+    out="$results_dir/$s-$mode-$stamp.jsonl"
     echo "== $s $mode run $run/$runs" >&2
     if [ "$mode" = embedded ]; then
       start_embedded
@@ -171,7 +181,10 @@ for s in $scenarios; do
     else
       # A fresh cluster per run; the harness passes the environment on to the nodes it starts.
       "$root/deploy/local/cluster.sh" down >&2 || true
-      Chat__RateLimit__PostsPerSecond=0 "$root/deploy/local/cluster.sh" up >&2
+      auth_mode=Development
+      case "$s" in *-auth) auth_mode=Jwt ;; esac
+      Chat__RateLimit__PostsPerSecond=0 Chat__Sse__MaxAnonymousStreamsPerAddress=$anonymous_streams \
+        Chat__Auth__Mode=${Chat__Auth__Mode:-$auth_mode} "$root/deploy/local/cluster.sh" up >&2
       cluster_up=1
       server_pid=
       url=$cluster_urls

@@ -6,7 +6,7 @@ namespace OrleansChat.Bench;
 internal sealed class BenchOptions
 {
     public const string Usage = """
-        OrleansChat.Bench — load generator speaking only the public HTTP/SSE contract (API.md).
+        OrleansChat.Bench — load generator speaking only the public HTTP/SSE contract (docs/api.md).
 
         run options:
           --url URL[,URL...]        base URLs; connections and posts are spread over them round-robin
@@ -27,6 +27,9 @@ internal sealed class BenchOptions
           --json FILE               append the run's JSON object to FILE (it is always printed on stdout)
           --progress S              seconds between progress lines on stderr (default 2; 0 = off)
           --room-prefix P           room id prefix (default: a fresh random one, so rooms start empty)
+          --auth none|dev-token     dev-token: every subscriber and poster is a user of its own with a token from
+                                    POST /auth/dev-token (fetched before the run); subscribers send it as
+                                    access_token, posters as Authorization: Bearer (default none)
 
         summarize FILE...           medians (min–max) of the JSON lines in FILE(s), as a markdown table row per
                                     scenario/mode
@@ -65,6 +68,9 @@ internal sealed class BenchOptions
     public double Progress { get; private set; } = 2;
 
     public string RoomPrefix { get; private set; } = $"bench-{Guid.NewGuid().ToString("N")[..8]}";
+
+    /// <summary>Whether each subscriber and poster signs in with a dev token of its own (<c>--auth dev-token</c>).</summary>
+    public bool Auth { get; private set; }
 
     public static BenchOptions Parse(IReadOnlyList<string> args)
     {
@@ -149,6 +155,14 @@ internal sealed class BenchOptions
             case "json": JsonFile = value; break;
             case "progress": Progress = Double(value); break;
             case "room-prefix": RoomPrefix = value; break;
+            case "auth":
+                Auth = value switch
+                {
+                    "none" => false,
+                    "dev-token" => true,
+                    _ => throw new ArgumentException("--auth must be none or dev-token."),
+                };
+                break;
             default: throw new ArgumentException($"Unknown option --{name}.");
         }
     }

@@ -87,9 +87,11 @@ internal sealed record CpuResult(
     double? LoadAverageEnd,
     int MachineCores);
 
+/// <summary>One run. <c>Auth</c>: every subscriber and poster had a token of its own (<c>--auth dev-token</c>).</summary>
 internal sealed record BenchResult(
     string Scenario,
     string Mode,
+    bool Auth,
     DateTimeOffset StartedAt,
     IReadOnlyList<string> Urls,
     string RoomPrefix,

@@ -12,10 +12,13 @@ namespace OrleansChat.Bench;
 /// Concurrent posters: <c>POST /rooms/{roomId}/messages</c>, post k to room k mod rooms, at a fixed total rate
 /// (post k is due k/rate seconds after the start; a poster that falls behind posts at once) or back to back.
 /// The text starts with the post's stopwatch timestamp (19 digits) so a subscriber in this process can compute
-/// post→delivery latency on one clock; the rest is padding up to the message size.
+/// post→delivery latency on one clock; the rest is padding up to the message size. Poster p posts as user
+/// <c>bench-p</c>, with <c>tokens[p]</c> as its bearer token when there are tokens.
 /// </summary>
-internal sealed class Posters(HttpClient http, IReadOnlyList<Uri> urls, string[] roomIds, int messageSize)
+internal sealed class Posters(HttpClient http, IReadOnlyList<Uri> urls, string[] roomIds, int messageSize, string[]? tokens = null)
 {
+    public static string UserId(int poster) => $"bench-{poster}";
+
     private static readonly MediaTypeHeaderValue Json = new("application/json");
     private readonly long[] _acked = new long[roomIds.Length];
     private readonly ConcurrentDictionary<string, int> _errors = new();
@@ -46,7 +49,8 @@ internal sealed class Posters(HttpClient http, IReadOnlyList<Uri> urls, string[]
 
         async Task PostLoopAsync(int poster)
         {
-            var prefix = Encoding.UTF8.GetBytes($"{{\"userId\":\"bench-{poster}\",\"text\":\"");
+            var prefix = Encoding.UTF8.GetBytes($"{{\"userId\":\"{UserId(poster)}\",\"text\":\"");
+            var authorization = tokens is null ? null : new AuthenticationHeaderValue("Bearer", tokens[poster]);
             var body = new byte[prefix.Length + messageSize + 2];
             prefix.CopyTo(body, 0);
             body.AsSpan(prefix.Length + 19, messageSize - 19).Fill((byte)'x');
@@ -84,12 +88,13 @@ internal sealed class Posters(HttpClient http, IReadOnlyList<Uri> urls, string[]
                 var url = new Uri(urls[(int)(k % urls.Count)], $"/rooms/{roomIds[room]}/messages");
                 var sent = Stopwatch.GetTimestamp();
                 Utf8Formatter.TryFormat(sent, body.AsSpan(prefix.Length, 19), out _, new StandardFormat('D', 19));
-                using var content = new ByteArrayContent(body);
-                content.Headers.ContentType = Json;
+                using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
+                request.Content.Headers.ContentType = Json;
+                request.Headers.Authorization = authorization;
                 Interlocked.Increment(ref _attempted);
                 try
                 {
-                    using var response = await http.PostAsync(url, content, cancellationToken);
+                    using var response = await http.SendAsync(request, cancellationToken);
                     if (response.StatusCode == HttpStatusCode.Created)
                     {
                         Interlocked.Increment(ref _acked[room]);

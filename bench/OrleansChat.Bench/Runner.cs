@@ -28,10 +28,11 @@ internal sealed class Runner(BenchOptions options)
         await using var rss = new RssSampler(options.Pids, RssPeriod);
 
         var roomIds = Enumerable.Range(0, options.Rooms).Select(r => $"{options.RoomPrefix}-{r}").ToArray();
-        var posters = new Posters(postHttp, options.Urls, roomIds, options.MessageSize);
         var subscribers = Enumerable.Range(0, options.Rooms * options.Subscribers)
             .Select(i => new Subscriber(i, i % options.Rooms, options.Urls[i % options.Urls.Count], roomIds[i % options.Rooms]))
             .ToArray();
+        var posterTokens = options.Auth ? await SignInAsync(postHttp, subscribers, stop.Token) : null;
+        var posters = new Posters(postHttp, options.Urls, roomIds, options.MessageSize, posterTokens);
         var latency = new Histogram();
         var readers = new List<Task>(subscribers.Length);
         var baselineKb = rss.CurrentKb();
@@ -55,7 +56,7 @@ internal sealed class Runner(BenchOptions options)
         var backlogAcked = Enumerable.Range(0, options.Rooms).Select(posters.Acked).ToArray();
 
         // Connect. Last-Event-ID: 0 makes each connection receive every message from seq 1 whenever the server
-        // attaches it to the room's feed, so posting can start as soon as the headers are in (API.md: resume).
+        // attaches it to the room's feed, so posting can start as soon as the headers are in (docs/api.md: resuming).
         var connectLatency = new Histogram();
         var connectStart = Stopwatch.GetTimestamp();
         var resumeCpu = (Server: rss.CpuSeconds(), Self: Environment.CpuUsage.TotalTime.TotalSeconds);
@@ -235,6 +236,7 @@ internal sealed class Runner(BenchOptions options)
         return new BenchResult(
             options.Scenario,
             options.Mode,
+            options.Auth,
             startedAt,
             [.. options.Urls.Select(u => u.ToString())],
             options.RoomPrefix,
@@ -272,7 +274,7 @@ internal sealed class Runner(BenchOptions options)
         var d = r.Delivery;
         var lines = new List<string>
         {
-            $"== {r.Scenario} {r.Mode}: {r.Rooms} rooms × {r.SubscribersPerRoom} subscribers, rate {(r.Rate > 0 ? r.Rate.ToString(CultureInfo.InvariantCulture) + "/s" : "max")} with {r.Posters} posters, {r.DurationSeconds} s, {r.MessageSize}-char messages",
+            $"== {r.Scenario} {r.Mode}{(r.Auth ? " (a dev token per user)" : "")}: {r.Rooms} rooms × {r.SubscribersPerRoom} subscribers, rate {(r.Rate > 0 ? r.Rate.ToString(CultureInfo.InvariantCulture) + "/s" : "max")} with {r.Posters} posters, {r.DurationSeconds} s, {r.MessageSize}-char messages",
             $"connect    {r.Connect.Connected}/{r.Connect.Attempted} in {r.Connect.PhaseSeconds} s; p50 {Ms(r.Connect.Latency.P50Ms)} p99 {Ms(r.Connect.Latency.P99Ms)} max {Ms(r.Connect.Latency.MaxMs)}" +
                 (r.Connect.Errors.Count > 0 ? $"; errors: {string.Join("; ", r.Connect.Errors)}" : ""),
             $"posts      {r.Posts.Acked} acked / {r.Posts.Attempted} sent, {r.Posts.Failed} failed; {r.Posts.AckedPerSecond}/s; ack p50 {Ms(r.Posts.AckLatency.P50Ms)} p99 {Ms(r.Posts.AckLatency.P99Ms)} max {Ms(r.Posts.AckLatency.MaxMs)}" +
@@ -298,6 +300,21 @@ internal sealed class Runner(BenchOptions options)
 
         static string Ms(double? ms) => ms is { } v ? $"{v:F1} ms" : "-";
         static string Mb(long? kb) => kb is { } v ? $"{v / 1024.0:F0} MiB" : "-";
+    }
+
+    /// <summary>A dev token for every subscriber (user <c>bench-sub-i</c>) and poster; returns the posters' tokens.</summary>
+    private async Task<string[]> SignInAsync(HttpClient http, Subscriber[] subscribers, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var users = subscribers.Select(s => $"bench-sub-{s.Index}").Concat(Enumerable.Range(0, options.Posters).Select(Posters.UserId)).ToArray();
+        var tokens = await DevTokens.IssueAsync(http, options.Urls, users, options.ConnectConcurrency, cancellationToken);
+        foreach (var subscriber in subscribers)
+        {
+            subscriber.Token = tokens[subscriber.Index];
+        }
+
+        Log($"got {tokens.Length} dev tokens in {Stopwatch.GetElapsedTime(started).TotalSeconds:F2} s");
+        return tokens[subscribers.Length..];
     }
 
     private static string Progress(Posters posters, long backlog, Subscriber[] connected)

@@ -45,6 +45,9 @@ internal sealed class Subscriber(int index, int room, Uri baseUrl, string roomId
 
     public string RoomId { get; } = roomId;
 
+    /// <summary>The bearer token sent as <c>access_token</c>, as a browser's EventSource must; null: none.</summary>
+    public string? Token { get; set; }
+
     public HttpStatusCode? Status { get; private set; }
 
     public string? Error { get; private set; }
@@ -81,7 +84,7 @@ internal sealed class Subscriber(int index, int room, Uri baseUrl, string roomId
     /// <summary>Times the server ended the stream while the run went on.</summary>
     public int EndedByServer { get; private set; }
 
-    /// <summary>Times the stream broke (the server disconnects a client that reads too slowly, API.md).</summary>
+    /// <summary>Times the stream broke (the server disconnects a client that reads too slowly, docs/api.md).</summary>
     public int ReadErrors { get; private set; }
 
     public string? LastReadError { get; private set; }
@@ -106,7 +109,8 @@ internal sealed class Subscriber(int index, int room, Uri baseUrl, string roomId
     /// <summary>Sends the request and waits for the headers; the caller starts <see cref="ReadAsync"/> after.</summary>
     public async Task<Stream?> ConnectAsync(HttpClient http, string? lastEventId, CancellationToken cancellationToken)
     {
-        var request = new HttpRequestMessage(HttpMethod.Get, new Uri(BaseUrl, $"/rooms/{RoomId}/events"));
+        var query = Token is null ? "" : $"?access_token={Uri.EscapeDataString(Token)}";
+        var request = new HttpRequestMessage(HttpMethod.Get, new Uri(BaseUrl, $"/rooms/{RoomId}/events{query}"));
         request.Headers.Accept.ParseAdd("text/event-stream");
         if (lastEventId is not null)
         {

@@ -7,12 +7,18 @@
 #   cluster.sh stop NAME         SIGTERM it and wait (a graceful shutdown)
 #   cluster.sh start NAME [--no-wait]  start it again; returns when it serves (API: /readyz 200, silo: Active)
 #   cluster.sh status            what runs, where
+#   cluster.sh key               print the cluster's token signing key (base64 HS256)
 #   cluster.sh down              stop everything this script started (Redis data stays in the state folder)
 #   cluster.sh clean             down, then delete the state folder (logs and Redis data)
 #
-# Ports: nginx 127.0.0.1:8080, api1 :8081, api2 :8082, Redis :6380, silo1 11211/gateway 30211, silo2 11212/30212.
-# State (pids, logs, Redis AOF, nginx config) lives in deploy/local/.state/. Environment variables set when calling
-# this script reach the nodes it starts, e.g. Chat__RateLimit__PostsPerSecond=0 or Chat__History__MaxMessages=200.
+# Each process listens on 127.0.0.1 at its port in deploy/local/ports.env (status shows them); every node gets the
+# settings of deploy/cluster.env, as in compose. State (pids, logs, Redis AOF, nginx config) lives in
+# deploy/local/.state/. Environment variables set when calling this script reach the nodes it starts, e.g.
+# Chat__RateLimit__PostsPerSecond=0 or Chat__History__MaxMessages=200.
+# The API nodes run Chat__Auth__Mode=Jwt with dev tokens on and a signing key generated once into the state folder
+# (deploy/local/.state/signing-key, kept until 'clean'); any Chat__Auth__* variable set when calling wins.
+# Prometheus (127.0.0.1 at ports.env's prometheus) scrapes /metrics of both API nodes and of both silos (their
+# *_metrics ports); its config and data live in the state folder too.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -21,18 +27,42 @@ state=$here/.state
 logs=$state/logs
 pids=$state/pids
 
-redis_port=6380
-nginx_port=8080
-service_id=orleanschat
 up_timeout=${CHAT_CLUSTER_TIMEOUT_SECONDS:-180}
-
-declare -A api_port=([api1]=8081 [api2]=8082)
-declare -A silo_port=([silo1]=11211 [silo2]=11212)
-declare -A gateway_port=([silo1]=30211 [silo2]=30212)
 nodes=(silo1 silo2 api1 api2)
 
 log() { echo "cluster: $*" >&2; }
 die() { log "$*"; exit 1; }
+
+# Reads an env file (KEY=VALUE lines, # comments, blank lines; deploy/cluster.env says why no more) into the array
+# named $2, one KEY=VALUE per element.
+read_env_file() {
+  local file=$1 line
+  local -n lines=$2
+  lines=()
+  [ -f "$file" ] || die "$file is missing"
+  while IFS= read -r line || [ -n "$line" ]; do
+    case $line in '' | '#'*) continue ;; esac
+    [[ $line =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] || die "$file: not a KEY=VALUE line: '$line'"
+    lines+=("$line")
+  done <"$file"
+}
+
+# The settings every node starts with, and their values by key.
+read_env_file "$root/deploy/cluster.env" cluster_env
+declare -A setting=()
+for line in "${cluster_env[@]}"; do setting[${line%%=*}]=${line#*=}; done
+service_id=${setting[Orleans__ServiceId]}
+
+read_env_file "$here/ports.env" port_lines
+declare -A port=()
+for line in "${port_lines[@]}"; do port[${line%%=*}]=${line#*=}; done
+redis_port=${port[redis]}
+nginx_port=${port[nginx]}
+declare -A api_port=([api1]=${port[api1]} [api2]=${port[api2]})
+declare -A silo_port=([silo1]=${port[silo1]} [silo2]=${port[silo2]})
+declare -A gateway_port=([silo1]=${port[silo1_gateway]} [silo2]=${port[silo2_gateway]})
+declare -A metrics_port=([silo1]=${port[silo1_metrics]} [silo2]=${port[silo2_metrics]})
+prometheus_port=${port[prometheus]}
 
 pid_of() { cat "$pids/$1.pid" 2>/dev/null || true; }
 
@@ -73,6 +103,14 @@ cluster_id() {
   cat "$state/cluster-id"
 }
 
+# The HS256 key every API node validates tokens with: generated once, so tokens stay valid across node restarts.
+signing_key() {
+  if [ ! -s "$state/signing-key" ]; then
+    (umask 077 && head -c 32 /dev/urandom | base64 -w0 >"$state/signing-key")
+  fi
+  cat "$state/signing-key"
+}
+
 redis_cli() { redis-cli -h 127.0.0.1 -p "$redis_port" "$@"; }
 
 build() {
@@ -106,7 +144,8 @@ pid $state/nginx/nginx.pid;
 error_log $logs/nginx-error.log warn;
 events { worker_connections 4096; }
 http {
-    access_log $logs/nginx-access.log;
+    include $root/deploy/nginx/chat-log-format.conf;
+    access_log $logs/nginx-access.log chat;
     client_body_temp_path $state/nginx/client_body;
     proxy_temp_path $state/nginx/proxy;
     fastcgi_temp_path $state/nginx/fastcgi;
@@ -129,24 +168,48 @@ EOF
   wait_until "nginx on http://127.0.0.1:$nginx_port" 30 port_open "$nginx_port" || die "nginx did not start (log: $logs/nginx-error.log)"
 }
 
-# The settings every node shares: Redis clustering of this run's cluster; fast failure detection, so that a
-# killed silo is declared dead within about two seconds (production keeps Orleans' safer defaults); and no
-# spin-waiting in the .NET thread pool: five processes share the machine's cores here, and an idle worker spinning
-# takes CPU another node needs (a hot room took 70 % more posts per second without it; docs/benchmarks.md).
+# Prometheus scrapes every node every 2 s and evaluates deploy/prometheus/alerts.yml; it keeps a day of data.
+start_prometheus() {
+  running prometheus && return 0
+  mkdir -p "$state/prometheus/data"
+  cat >"$state/prometheus/prometheus.yml" <<EOF
+# Written by cluster.sh; the alert rules are $root/deploy/prometheus/alerts.yml.
+global:
+  scrape_interval: 2s
+  evaluation_interval: 2s
+rule_files:
+  - $root/deploy/prometheus/alerts.yml
+scrape_configs:
+  - job_name: chat-api
+    static_configs:
+      - targets: ['127.0.0.1:${api_port[api1]}']
+        labels: { node: api1 }
+      - targets: ['127.0.0.1:${api_port[api2]}']
+        labels: { node: api2 }
+  - job_name: chat-silo
+    static_configs:
+      - targets: ['127.0.0.1:${metrics_port[silo1]}']
+        labels: { node: silo1 }
+      - targets: ['127.0.0.1:${metrics_port[silo2]}']
+        labels: { node: silo2 }
+EOF
+  prometheus --config.file="$state/prometheus/prometheus.yml" --storage.tsdb.path="$state/prometheus/data" \
+    --storage.tsdb.retention.time=1d --web.listen-address="127.0.0.1:$prometheus_port" \
+    >>"$logs/prometheus.log" 2>&1 </dev/null &
+  echo $! >"$pids/prometheus.pid"
+  wait_until "prometheus on http://127.0.0.1:$prometheus_port" 30 curl -fs "http://127.0.0.1:$prometheus_port/-/ready" \
+    || die "prometheus did not start (log: $logs/prometheus.log)"
+}
+
+# The settings every node shares: deploy/cluster.env (Redis clustering, fast failure detection, no thread-pool
+# spinning), this run's Redis and cluster id, and one-line timestamped logs.
 node_env() {
   local cid
   cid=$(cluster_id)
   env_vars=(
-    "Orleans__ClusterProvider=Redis"
+    "${cluster_env[@]}"
     "ConnectionStrings__Redis=127.0.0.1:$redis_port"
-    "Orleans__ServiceId=$service_id"
     "Orleans__ClusterId=$cid"
-    "Orleans__Membership__ProbeTimeout=00:00:01"
-    "Orleans__Membership__NumMissedProbesLimit=2"
-    "Orleans__Membership__NumVotesForDeathDeclaration=1"
-    "Orleans__Membership__TableRefreshTimeout=00:00:02"
-    "Orleans__Membership__IAmAliveTablePublishTimeout=00:00:02"
-    "DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0"
     "Logging__Console__FormatterName=simple"
     "Logging__Console__FormatterOptions__TimestampFormat=HH:mm:ss.fff "
     "Logging__Console__FormatterOptions__SingleLine=true"
@@ -164,6 +227,8 @@ start_node() {
         "Orleans__SiloPort=${silo_port[$name]}"
         "Orleans__GatewayPort=${gateway_port[$name]}"
         "Orleans__AdvertisedHost=127.0.0.1"
+        "Chat__Metrics__Port=${metrics_port[$name]}"
+        "Chat__Metrics__Host=127.0.0.1"
       ) ;;
     api*)
       project=Api dll=OrleansChat.Api.dll
@@ -171,6 +236,9 @@ start_node() {
         "Chat__Mode=Client"
         "ASPNETCORE_URLS=http://127.0.0.1:${api_port[$name]}"
         "Chat__Feed__CheckIntervalSeconds=${Chat__Feed__CheckIntervalSeconds:-1}"
+        "Chat__Auth__Mode=${Chat__Auth__Mode:-Jwt}"
+        "Chat__Auth__SigningKey=${Chat__Auth__SigningKey:-$(signing_key)}"
+        "Chat__Auth__DevTokens=${Chat__Auth__DevTokens:-true}"
       ) ;;
     *) die "unknown node '$name' (one of: ${nodes[*]})" ;;
   esac
@@ -241,21 +309,22 @@ check_node_name() {
 
 print_status() {
   local name pid detail
-  for name in redis "${nodes[@]}" nginx; do
+  for name in redis "${nodes[@]}" nginx prometheus; do
     pid=$(pid_of "$name")
     case $name in
       redis) detail="127.0.0.1:$redis_port" ;;
       nginx) detail="http://127.0.0.1:$nginx_port" ;;
-      silo*) detail="silo :${silo_port[$name]}, gateway :${gateway_port[$name]}" ;;
+      prometheus) detail="http://127.0.0.1:$prometheus_port" ;;
+      silo*) detail="silo :${silo_port[$name]}, gateway :${gateway_port[$name]}, metrics :${metrics_port[$name]}" ;;
       api*) detail="http://127.0.0.1:${api_port[$name]}"
             if running "$name"; then
               ready "${api_port[$name]}" && detail+=" (ready)" || detail+=" (not ready)"
             fi ;;
     esac
     if running "$name"; then
-      printf '%-6s running  pid %-8s %s\n' "$name" "$pid" "$detail"
+      printf '%-10s running  pid %-8s %s\n' "$name" "$pid" "$detail"
     else
-      printf '%-6s stopped           %s\n' "$name" "$detail"
+      printf '%-10s stopped           %s\n' "$name" "$detail"
     fi
   done
   [ -s "$state/cluster-id" ] && echo "cluster id: $(cat "$state/cluster-id")"
@@ -265,7 +334,7 @@ print_status() {
 cmd_up() {
   local build_first=1
   [ "${1:-}" = "--no-build" ] && build_first=0
-  "$root/scripts/ensure-packages.sh" redis-server nginx-light curl
+  "$root/scripts/ensure-packages.sh" redis-server nginx-light curl prometheus
   mkdir -p "$logs" "$pids"
   local started=$SECONDS
   [ $build_first -eq 1 ] && build
@@ -273,12 +342,19 @@ cmd_up() {
   local name
   for name in "${nodes[@]}"; do start_node "$name"; done
   start_nginx
+  start_prometheus
   for name in "${nodes[@]}"; do wait_serving "$name"; done
   log "up in $((SECONDS - started)) s: open http://127.0.0.1:$nginx_port (logs: $logs)"
+  if [ -n "${Chat__Auth__SigningKey:-}" ]; then
+    log "tokens: signed with Chat__Auth__SigningKey from the environment"
+  else
+    log "tokens: HS256, signing key $(signing_key) (in $state/signing-key; 'cluster.sh key' prints it)"
+  fi
 }
 
 cmd_down() {
   local name
+  stop_process prometheus TERM
   stop_process nginx QUIT
   for name in api1 api2 silo1 silo2; do stop_process "$name" TERM; done
   if running redis && [ -s "$state/cluster-id" ]; then
@@ -292,7 +368,7 @@ cmd_down() {
   rm -f "$state/cluster-id"
 }
 
-usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; }
 
 main() {
   local command=${1:-}
@@ -310,6 +386,7 @@ main() {
       start_node "$1"
       [ "${2:-}" = "--no-wait" ] || wait_serving "$1" ;;
     status) print_status ;;
+    key) signing_key; echo ;;
     help | -h | --help) usage ;;
     *) usage; exit 2 ;;
   esac

@@ -5,7 +5,8 @@ namespace OrleansChat;
 public sealed record PostMessage(
     [property: Id(0)] string UserId,
     [property: Id(1)] string Text,
-    [property: Id(2)] string? ClientMessageId);
+    [property: Id(2)] string? ClientMessageId,
+    [property: Id(3)] string? UserName = null);
 
 /// <summary>The stored message; <see cref="Created"/> is false when an idempotent retry matched an earlier post.</summary>
 [GenerateSerializer, Immutable, Alias("chat.post-result")]

@@ -12,9 +12,10 @@ public interface IRoomLog
 
     /// <summary>
     /// Appends consecutive messages whose first seq must be the log's last seq + 1, then trims the log to
-    /// <paramref name="maxMessages"/>. Throws <see cref="RoomLogConflictException"/> if another writer got there first.
+    /// <paramref name="maxMessages"/>, and returns the log's last seq after the append. Throws
+    /// <see cref="RoomLogConflictException"/> if another writer got there first.
     /// </summary>
-    Task AppendAsync(string roomId, IReadOnlyList<ChatMessage> messages, int maxMessages, CancellationToken cancellationToken = default);
+    Task<long> AppendAsync(string roomId, IReadOnlyList<ChatMessage> messages, int maxMessages, CancellationToken cancellationToken = default);
 }
 
 public sealed record RoomLogSnapshot(long LastSeq, IReadOnlyList<ChatMessage> Messages)

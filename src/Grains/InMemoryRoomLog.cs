@@ -21,13 +21,9 @@ public sealed class InMemoryRoomLog : IRoomLog
         }
     }
 
-    public Task AppendAsync(string roomId, IReadOnlyList<ChatMessage> messages, int maxMessages, CancellationToken cancellationToken = default)
+    public Task<long> AppendAsync(string roomId, IReadOnlyList<ChatMessage> messages, int maxMessages, CancellationToken cancellationToken = default)
     {
-        if (messages.Count == 0)
-        {
-            return Task.CompletedTask;
-        }
-
+        ArgumentOutOfRangeException.ThrowIfZero(messages.Count);
         var room = _rooms.GetOrAdd(roomId, static _ => new RoomEntries());
         lock (room)
         {
@@ -47,9 +43,9 @@ public sealed class InMemoryRoomLog : IRoomLog
             {
                 room.Messages.Dequeue();
             }
-        }
 
-        return Task.CompletedTask;
+            return Task.FromResult(room.LastSeq);
+        }
     }
 
     private sealed class RoomEntries

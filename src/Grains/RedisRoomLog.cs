@@ -39,6 +39,7 @@ public sealed class RedisRoomLog : IRoomLog, IAsyncDisposable
     private const string TextField = "t";
     private const string CreatedAtField = "at";
     private const string ClientMessageIdField = "k";
+    private const string UserNameField = "n";
 
     private readonly Task<ConnectionMultiplexer> _connection;
     private readonly string _keyPrefix;
@@ -67,15 +68,11 @@ public sealed class RedisRoomLog : IRoomLog, IAsyncDisposable
         return new RoomLogSnapshot(lastSeq, messages);
     }
 
-    public async Task AppendAsync(string roomId, IReadOnlyList<ChatMessage> messages, int maxMessages, CancellationToken cancellationToken = default)
+    public async Task<long> AppendAsync(string roomId, IReadOnlyList<ChatMessage> messages, int maxMessages, CancellationToken cancellationToken = default)
     {
-        if (messages.Count == 0)
-        {
-            return;
-        }
-
+        ArgumentOutOfRangeException.ThrowIfZero(messages.Count);
         var expectedLastSeq = messages[0].Seq - 1;
-        var arguments = new List<RedisValue>(2 + messages.Count * 9) { expectedLastSeq, maxMessages };
+        var arguments = new List<RedisValue>(2 + messages.Count * 11) { expectedLastSeq, maxMessages };
         for (var i = 0; i < messages.Count; i++)
         {
             var message = messages[i];
@@ -99,6 +96,12 @@ public sealed class RedisRoomLog : IRoomLog, IAsyncDisposable
                 arguments.Add(clientMessageId);
             }
 
+            if (message.UserName is { } userName)
+            {
+                arguments.Add(UserNameField);
+                arguments.Add(userName);
+            }
+
             arguments[fieldsAt] = arguments.Count - fieldsAt - 1;
         }
 
@@ -108,6 +111,8 @@ public sealed class RedisRoomLog : IRoomLog, IAsyncDisposable
         {
             throw new RoomLogConflictException(roomId, expectedLastSeq, (long)reply[1]);
         }
+
+        return (long)reply[1];
     }
 
     public async ValueTask DisposeAsync()
@@ -132,7 +137,7 @@ public sealed class RedisRoomLog : IRoomLog, IAsyncDisposable
         var id = (string)entry[0]!;
         var seq = long.Parse(id.AsSpan(0, id.IndexOf('-')), CultureInfo.InvariantCulture);
         var fields = (RedisResult[])entry[1]!;
-        string? userId = null, text = null, clientMessageId = null;
+        string? userId = null, text = null, clientMessageId = null, userName = null;
         long createdAt = 0;
         for (var i = 0; i + 1 < fields.Length; i += 2)
         {
@@ -142,6 +147,7 @@ public sealed class RedisRoomLog : IRoomLog, IAsyncDisposable
                 case TextField: text = (string)fields[i + 1]!; break;
                 case CreatedAtField: createdAt = (long)fields[i + 1]; break;
                 case ClientMessageIdField: clientMessageId = (string)fields[i + 1]!; break;
+                case UserNameField: userName = (string)fields[i + 1]!; break;
             }
         }
 
@@ -150,6 +156,6 @@ public sealed class RedisRoomLog : IRoomLog, IAsyncDisposable
             throw new InvalidDataException($"Room '{roomId}' log entry {id} lacks a user or a text.");
         }
 
-        return new ChatMessage(roomId, seq, userId, text, DateTimeOffset.FromUnixTimeMilliseconds(createdAt), clientMessageId);
+        return new ChatMessage(roomId, seq, userId, text, DateTimeOffset.FromUnixTimeMilliseconds(createdAt), clientMessageId, userName);
     }
 }

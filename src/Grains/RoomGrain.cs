@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using Orleans.Streams;
+using OrleansChat.Telemetry;
 
 namespace OrleansChat;
 
@@ -19,6 +21,7 @@ internal sealed partial class RoomGrain(
     IRoomLog log,
     IOptions<ChatHistoryOptions> options,
     TimeProvider time,
+    RoomStoreMetrics metrics,
     ILogger<RoomGrain> logger) : Grain, IRoomGrain
 {
     private const int MaxAppendBatch = 256;
@@ -28,7 +31,7 @@ internal sealed partial class RoomGrain(
     private readonly List<PendingPost> _unwritten = [];
     private string _roomId = "";
     private RoomWindow _window = null!;
-    private IAsyncStream<MessageBatch> _stream = null!;
+    private IAsyncStream<RoomStreamEvent> _stream = null!;
     private bool _flushing;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -41,7 +44,7 @@ internal sealed partial class RoomGrain(
             Remember(message);
         }
 
-        _stream = this.GetStreamProvider(ChatStreams.ProviderName).GetStream<MessageBatch>(StreamId.Create(ChatStreams.RoomNamespace, _roomId));
+        _stream = this.GetStreamProvider(ChatStreams.ProviderName).GetStream<RoomStreamEvent>(StreamId.Create(ChatStreams.RoomNamespace, _roomId));
     }
 
     public async Task<PostResult> Post(PostMessage post)
@@ -56,11 +59,12 @@ internal sealed partial class RoomGrain(
         }
 
         var seq = _window.LastSeq + _unwritten.Count + 1;
-        var pending = new PendingPost(new ChatMessage(_roomId, seq, post.UserId, post.Text, Now(), post.ClientMessageId));
+        var pending = new PendingPost(new ChatMessage(_roomId, seq, post.UserId, post.Text, Now(), post.ClientMessageId, post.UserName));
         _unwritten.Add(pending);
         Remember(pending.Message);
         if (!_flushing)
         {
+            // Never throws: it settles every waiting post itself, whatever fails.
             _ = FlushAsync();
         }
 
@@ -72,8 +76,9 @@ internal sealed partial class RoomGrain(
         var last = _window.LastSeq;
         var limit = Math.Max(query.Limit, 0);
 
-        // Clamping first keeps the arithmetic below clear of overflow for any seq a client can send.
-        var (from, to) = (Clamp(query.After), Clamp(query.Before)) switch
+        // Clamping first keeps the arithmetic below clear of overflow for any seq a client can send, and lets a page
+        // after a seq below the retained history hold the oldest retained messages rather than an empty range.
+        var (from, to) = (Clamp(query.After, _window.FirstSeq - 1), Clamp(query.Before, 0)) switch
         {
             (null, null) => (last - limit + 1, last),
             (long after, null) => (after + 1, after + limit),
@@ -83,11 +88,15 @@ internal sealed partial class RoomGrain(
 
         return Task.FromResult(new HistoryPage(_roomId, last, _window.FirstSeq, _window.Range(from, to)));
 
-        long? Clamp(long? seq) => seq is { } value ? Math.Clamp(value, 0, last + 1) : null;
+        long? Clamp(long? seq, long min) => seq is { } value ? Math.Clamp(value, min, last + 1) : null;
     }
 
     public Task<RoomInfo> GetInfo() => Task.FromResult(new RoomInfo(_roomId, _window.LastSeq, _window.FirstSeq));
 
+    /// <summary>
+    /// Appends what is queued, batch after batch, until nothing is. Whatever goes wrong on the way (the append, or
+    /// anything after it) fails every post not yet acknowledged, so no caller is ever left waiting.
+    /// </summary>
     private async Task FlushAsync()
     {
         _flushing = true;
@@ -95,38 +104,64 @@ internal sealed partial class RoomGrain(
         {
             while (_unwritten.Count > 0)
             {
-                var batch = _unwritten.Take(MaxAppendBatch).ToArray();
-                var messages = Array.ConvertAll(batch, static p => p.Message);
-                try
-                {
-                    await log.AppendAsync(_roomId, messages, _maxMessages);
-                }
-                catch (Exception exception)
-                {
-                    FailUnwritten(exception);
-                    return;
-                }
-
-                _unwritten.RemoveRange(0, batch.Length);
-                foreach (var message in messages)
-                {
-                    if (_window.Append(message) is { } evicted)
-                    {
-                        Forget(evicted);
-                    }
-                }
-
-                foreach (var pending in batch)
-                {
-                    pending.Stored.SetResult(pending.Message);
-                }
-
-                await PublishAsync(messages);
+                await AppendNextBatchAsync();
             }
+        }
+        catch (Exception exception)
+        {
+            FailUnwritten(exception);
         }
         finally
         {
             _flushing = false;
+        }
+    }
+
+    private async Task AppendNextBatchAsync()
+    {
+        var batch = _unwritten.Take(MaxAppendBatch).ToArray();
+        var messages = Array.ConvertAll(batch, static p => p.Message);
+        var storedUpTo = await AppendAsync(messages);
+        if (storedUpTo != messages[^1].Seq)
+        {
+            throw new InvalidOperationException($"The log reports seq {storedUpTo} after storing {messages[0].Seq}..{messages[^1].Seq}.");
+        }
+
+        foreach (var message in messages)
+        {
+            if (_window.Append(message) is { } evicted)
+            {
+                Forget(evicted);
+            }
+        }
+
+        // Acknowledged before they leave the queue: a failure between the two fails none of them twice or never.
+        foreach (var pending in batch)
+        {
+            pending.Stored.TrySetResult(pending.Message);
+        }
+
+        _unwritten.RemoveRange(0, batch.Length);
+        await PublishAsync(messages);
+    }
+
+    private async Task<long> AppendAsync(ChatMessage[] messages)
+    {
+        // The span of the post whose arrival started this flush is the parent; later batches of the loop share it.
+        using var activity = ChatTelemetry.Source.StartActivity("chat.store.append");
+        activity?.SetTag("chat.append.messages", messages.Length);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var storedUpTo = await log.AppendAsync(_roomId, messages, _maxMessages);
+            metrics.Appended(started, failed: false);
+            return storedUpTo;
+        }
+        catch (Exception exception)
+        {
+            metrics.Appended(started, failed: true);
+            activity?.AddException(exception).SetStatus(ActivityStatusCode.Error);
+            throw;
         }
     }
 
@@ -136,18 +171,18 @@ internal sealed partial class RoomGrain(
     /// </summary>
     private void FailUnwritten(Exception exception)
     {
-        LogAppendFailed(exception, _roomId, _unwritten.Count);
         var failed = _unwritten.ToArray();
         _unwritten.Clear();
+        DeactivateOnIdle();
         // The cause stays in this silo's log: store exceptions need not be serializable to the caller.
         var error = new RoomUnavailableException($"Room '{_roomId}' could not store the message; retry.");
         foreach (var pending in failed)
         {
             Forget(pending.Message);
-            pending.Stored.SetException(error);
+            pending.Stored.TrySetException(error);
         }
 
-        DeactivateOnIdle();
+        LogAppendFailed(exception, _roomId, failed.Length);
     }
 
     /// <summary>

@@ -78,10 +78,12 @@ describe('failover', () => {
 });
 
 describe('failover in the loopback cluster', () => {
+  // cluster.sh runs Jwt mode with dev tokens on: the page and the test's own posts sign in with dev tokens.
+  const env = {};
   let browser;
 
   before(async () => {
-    await cluster(['up', '--no-build']);
+    await cluster(['up', '--no-build'], env);
     browser = await launchBrowser();
   }, { timeout: 300_000 });
 
@@ -98,13 +100,13 @@ describe('failover in the loopback cluster', () => {
         baseUrl: nginxUrl,
         historySurvives: true,
         crash: async () => {
-          await cluster(['start', 'api2']);
+          await cluster(['start', 'api2'], env);
           await cluster(['kill', 'api1']);
         },
         recover: async () => {},
       });
     } finally {
-      await cluster(['start', 'api1']);
+      await cluster(['start', 'api1'], env);
     }
   });
 });

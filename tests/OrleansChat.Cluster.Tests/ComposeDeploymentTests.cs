@@ -21,8 +21,8 @@ public sealed class ComposeDeploymentTests(ComposeDeployment compose, ITestOutpu
     public async Task A_post_arrives_over_sse_and_a_client_resumes_with_last_event_id_through_nginx()
     {
         var room = Rooms.NewId("compose");
-        using var poster = new Poster(Nginx, room, "ann");
-        var first = new ResumingSseClient(Nginx, room, "0");
+        using var poster = new Poster(Nginx, room, "ann", compose.Tokens);
+        var first = new ResumingSseClient(Nginx, room, "0", compose.Tokens);
         try
         {
             await Poll.UntilAsync(() => first.Connections.Count > 0, "the first client is connected", Patience);
@@ -43,7 +43,7 @@ public sealed class ComposeDeploymentTests(ComposeDeployment compose, ITestOutpu
             await poster.PostAsync(Patience);
         }
 
-        await using var resumed = new ResumingSseClient(Nginx, room, "3");
+        await using var resumed = new ResumingSseClient(Nginx, room, "3", compose.Tokens);
         await Poll.UntilAsync(() => resumed.HasSeen(6), "the resumed client has 4..6", Patience);
         Assert.Equal(7, (await poster.PostAsync(Patience)).Seq);
         await Poll.UntilAsync(() => resumed.HasSeen(7), "the resumed client has live seq 7", Patience);
@@ -51,14 +51,14 @@ public sealed class ComposeDeploymentTests(ComposeDeployment compose, ITestOutpu
         Assert.Equal([1L, 2, 3], first.Seqs);
         Assert.Equal([4L, 5, 6, 7], resumed.Seqs);
         Assert.Equal(poster.Acknowledged.Values.OrderBy(m => m.Seq), first.Messages.Concat(resumed.Messages));
-        Assert.Equal(7, (await Rooms.InfoAsync(Nginx, room)).LastSeq);
+        Assert.Equal(7, (await Rooms.InfoAsync(Nginx, room, compose.Tokens)).LastSeq);
     }
 
     [Fact]
     public async Task Sse_clients_of_a_killed_api_container_resume_through_nginx_with_every_message_once_in_order()
     {
         var room = Rooms.NewId("compose-api");
-        var clients = Enumerable.Range(0, 4).Select(_ => new ResumingSseClient(Nginx, room, "0")).ToArray();
+        var clients = Enumerable.Range(0, 4).Select(_ => new ResumingSseClient(Nginx, room, "0", compose.Tokens)).ToArray();
         try
         {
             await Poll.UntilAsync(() => clients.All(c => c.Connections.Count > 0), "every client is connected", Patience);
@@ -67,7 +67,7 @@ public sealed class ComposeDeploymentTests(ComposeDeployment compose, ITestOutpu
             var onVictim = clients.Where(c => ComposeDeployment.NodeServing(c.Connections[0]) == victim).ToArray();
 
             // Through nginx, like everything else: a post caught on the killed node fails and is retried with its id.
-            using var poster = new Poster(Nginx, room, "ann");
+            using var poster = new Poster(Nginx, room, "ann", compose.Tokens);
             using var stopPosting = new CancellationTokenSource();
             var posting = poster.RunAsync(stopPosting.Token, Patience);
             await Poll.UntilAsync(() => clients.All(c => c.HasSeen(5)), "every client has the first messages", Patience);
@@ -102,7 +102,7 @@ public sealed class ComposeDeploymentTests(ComposeDeployment compose, ITestOutpu
                 Assert.All(after, k => Assert.NotNull(k.LastEventIdSent));
             }
 
-            Measurements.Record(output, $"compose: api container killed ({victim}, {onVictim.Length} of {clients.Length} SSE clients on it): all resumed through nginx on {survivor} within {resumed.TotalSeconds:0.00} s (client reconnect delay 0.1 s); {failed.Length} posts caught by the kill retried (status {string.Join(", ", failed.Select(a => a.Status))}); {lastSeq} messages, none lost or repeated");
+            Measurements.Record(output, $"compose: api container killed ({victim}, {onVictim.Length} of {clients.Length} SSE clients on it): all resumed through nginx on {survivor} within {resumed.TotalSeconds:0.00} s (client reconnect delay 0.1 s); {(failed.Length == 0 ? "no post caught by the kill" : $"{failed.Length} posts caught by the kill (status {string.Join(", ", failed.Select(a => a.Status))}) retried")}; {lastSeq} messages, none lost or repeated");
         }
         finally
         {
@@ -117,10 +117,10 @@ public sealed class ComposeDeploymentTests(ComposeDeployment compose, ITestOutpu
     public async Task Killing_the_silo_container_of_a_busy_room_fails_posts_only_with_503_and_loses_nothing()
     {
         var room = Rooms.NewId("compose-silo");
-        var clients = new[] { new ResumingSseClient(Nginx, room, "0"), new ResumingSseClient(Nginx, room, "0") };
+        var clients = new[] { new ResumingSseClient(Nginx, room, "0", compose.Tokens), new ResumingSseClient(Nginx, room, "0", compose.Tokens) };
         // Two clients posting one message after the other, and a probe starting a post every 200 ms whatever
         // happens to the earlier ones.
-        var posters = Enumerable.Range(0, 3).Select(i => new Poster(Nginx, room, $"p{i}")).ToArray();
+        var posters = Enumerable.Range(0, 3).Select(i => new Poster(Nginx, room, $"p{i}", compose.Tokens)).ToArray();
         using var stopPosting = new CancellationTokenSource();
         try
         {
@@ -144,7 +144,7 @@ public sealed class ComposeDeploymentTests(ComposeDeployment compose, ITestOutpu
             Assert.True(unexpected.Length == 0, $"Every post must succeed or answer 503 with Retry-After within {Poster.AttemptDeadline.TotalSeconds:0} s: {string.Join("; ", unexpected)}");
             Assert.True(backAfter < TimeSpan.FromSeconds(20), $"The room accepted posts again only {backAfter.TotalSeconds:0.0} s after its silo container was killed.");
 
-            var history = await Rooms.HistoryAsync(Nginx, room);
+            var history = await Rooms.HistoryAsync(Nginx, room, compose.Tokens);
             var lastSeq = history[^1].Seq;
             Assert.Equal(Rooms.Seqs(1, lastSeq), history.Select(m => m.Seq));
             Assert.Equal(posters.SelectMany(p => p.Acknowledged.Values).OrderBy(m => m.Seq), history);

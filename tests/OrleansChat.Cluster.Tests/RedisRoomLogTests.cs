@@ -24,7 +24,7 @@ public sealed class RedisRoomLogTests(RedisServer redis) : IClassFixture<RedisSe
         var createdAt = new DateTimeOffset(2026, 11, 25, 10, 0, 0, 123, TimeSpan.Zero);
         ChatMessage[] messages =
         [
-            new(_room, 1, "ann", "hello", createdAt, "c-1"),
+            new(_room, 1, "ann", "hello", createdAt, "c-1", "Ann"),
             new(_room, 2, "bob", "ünïcødé ✓ \"quoted\"\nnext line", createdAt.AddSeconds(1), null),
         ];
 

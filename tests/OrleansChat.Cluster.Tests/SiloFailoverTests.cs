@@ -101,12 +101,17 @@ public sealed class SiloFailoverTests(LocalCluster cluster, ITestOutputHelper ou
 
         await cluster.KillAsync("silo1");
         await cluster.KillAsync("silo2");
-        // The worst case for the API nodes: the silos also lost who subscribed to what (DESIGN.md invariant 6).
+        // The worst case for the API nodes: the silos also lost who subscribed to what (docs/architecture.md, invariant 6).
         Assert.True(await cluster.ForgetStreamSubscriptionsAsync() > 0, "The cluster's pub-sub state was not where expected in Redis.");
         // An API node that starts while no silo is up keeps trying and says so on /readyz instead of exiting.
         await cluster.KillAsync("api2");
         await cluster.StartAsync("api2", wait: false);
-        using var api2 = new HttpClient { BaseAddress = LocalCluster.Api2, Timeout = TimeSpan.FromSeconds(10) };
+        using var api2 = new HttpClient
+        {
+            BaseAddress = LocalCluster.Api2,
+            Timeout = TimeSpan.FromSeconds(10),
+            DefaultRequestHeaders = { Authorization = ClusterTokens.Bearer("ann") },
+        };
         await Poll.UntilAsync(async () => await StatusAsync(api2, "/healthz") == HttpStatusCode.OK, "api2 is up without a cluster", Patience);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, await StatusAsync(api2, "/readyz"));
         using (var early = await api2.PostAsJsonAsync($"/rooms/{room}/messages", new { userId = "ann", text = "too early" }))

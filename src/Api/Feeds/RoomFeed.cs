@@ -1,46 +1,51 @@
-using System.Collections.Concurrent;
 using System.Collections.Immutable;
-using Orleans.Streams;
-using OrleansChat.Api.Rooms;
+using OrleansChat.Api.Events;
 using OrleansChat.Api.Sse;
+using OrleansChat.Api.Telemetry;
 
 namespace OrleansChat.Api.Feeds;
 
 /// <summary>
-/// This node's one subscription to a room's stream, shared by all of the node's connections to the room.
-/// Delivers every message exactly once and in seq order: duplicates are dropped, and a seq jump (a lost stream
-/// event) is filled from the room grain before anything later is delivered.
+/// This node's one feed of a room, shared by all of the node's connections to the room: delivers the room's events
+/// to them exactly once and in seq order. A seq jump (a lost stream event) is filled from the room before anything
+/// later is delivered.
 /// </summary>
-internal sealed partial class RoomFeed(string roomId, IClusterClient client, ILogger logger)
+internal sealed partial class RoomFeed
 {
-    /// <summary>How many recent chat frames the feed keeps encoded for replays (a slot per seq modulo this).</summary>
-    public const int RecentFrames = 1024;
-
-    private readonly IRoomGrain _room = client.GetGrain<IRoomGrain>(roomId);
-    private readonly IAsyncStream<MessageBatch> _stream = client
-        .GetStreamProvider(ChatStreams.ProviderName)
-        .GetStream<MessageBatch>(StreamId.Create(ChatStreams.RoomNamespace, roomId));
+    private readonly string _roomId;
+    private readonly IRoomGrain _room;
+    private readonly FrameCache _cache = new();
+    private readonly FreshRoomPages _catchUpPages;
+    private readonly RoomSubscription _subscription;
+    private readonly ChatMetrics _metrics;
+    private readonly ILogger _logger;
 
     // Serializes delivery, catch-up and joins, so every connection sees one order and joins at a known seq.
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Lock _membersLock = new();
     private ImmutableArray<SseConnection> _members = [];
-
-    // Recently encoded chat frames by seq: live delivery and every replay on this node share one encoding per
-    // message, so a herd of clients resuming the same backlog does not encode it once per client.
-    private readonly SseFrame?[] _recent = new SseFrame?[RecentFrames];
-
-    // History pages being read for replays, by their "after" seq: a herd resuming one backlog shares each read.
-    private readonly ConcurrentDictionary<long, Task<HistoryPage>> _pageReads = new();
-    private StreamSubscriptionHandle<MessageBatch>? _subscription;
-    private long _deliveredSeq;
-    private long _expectedSeq;
-    private long _deliveredAtLastCheck;
+    private RoomCursor _cursor = null!;
     private int _references;
     private bool _closed;
     private Task? _started;
 
-    public string RoomId => roomId;
+    public RoomFeed(string roomId, IClusterClient client, ChatMetrics metrics, ILogger logger)
+    {
+        _roomId = roomId;
+        _room = client.GetGrain<IRoomGrain>(roomId);
+        _metrics = metrics;
+        _logger = logger;
+        _catchUpPages = new FreshRoomPages(_room, _cache);
+        ReplayPages = new SharedRoomPages(_room, _cache);
+        var stream = client.GetStreamProvider(ChatStreams.ProviderName)
+            .GetStream<RoomStreamEvent>(StreamId.Create(ChatStreams.RoomNamespace, roomId));
+        _subscription = new RoomSubscription(stream, OnNextAsync, logger);
+    }
+
+    public string RoomId => _roomId;
+
+    /// <summary>The room's history for the replays of this node's connections, shared between them.</summary>
+    public IRoomPages ReplayPages { get; }
 
     public bool TryAddReference()
     {
@@ -74,7 +79,7 @@ internal sealed partial class RoomFeed(string roomId, IClusterClient client, ILo
         }
     }
 
-    /// <summary>Adds a connection; it receives every message after the returned seq.</summary>
+    /// <summary>Adds a connection; it receives every event after the returned seq.</summary>
     public async Task<long> AttachAsync(SseConnection connection, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);
@@ -85,55 +90,13 @@ internal sealed partial class RoomFeed(string roomId, IClusterClient client, ILo
                 _members = _members.Add(connection);
             }
 
-            return _deliveredSeq;
+            return _cursor.Position;
         }
         finally
         {
             _gate.Release();
         }
     }
-
-    /// <summary>The message's chat frame, encoded once per node while it stays among the recent frames.</summary>
-    public SseFrame ChatFrame(ChatMessage message)
-    {
-        var frame = CachedChatFrame(message.Seq);
-        // Compared by value, not only by seq: after a room reset a seq can name a different message.
-        if (frame is null || !Equals(frame.Message, message))
-        {
-            frame = SseFrame.Chat(message);
-            Volatile.Write(ref _recent[(int)(message.Seq % RecentFrames)], frame);
-        }
-
-        return frame;
-    }
-
-    /// <summary>The chat frame of <paramref name="seq"/> if this node encoded it recently, else null.</summary>
-    public SseFrame? CachedChatFrame(long seq)
-    {
-        var frame = Volatile.Read(ref _recent[(int)(seq % RecentFrames)]);
-        return frame?.Seq == seq ? frame : null;
-    }
-
-    /// <summary>The room's history page after <paramref name="after"/>; concurrent readers of one page share one call.</summary>
-    public Task<HistoryPage> ReadPageAsync(long after)
-    {
-        while (true)
-        {
-            if (_pageReads.TryGetValue(after, out var pending))
-            {
-                return pending;
-            }
-
-            var read = new TaskCompletionSource<HistoryPage>(TaskCreationOptions.RunContinuationsAsynchronously);
-            if (_pageReads.TryAdd(after, read.Task))
-            {
-                _ = ReadPageIntoAsync(after, read);
-                return read.Task;
-            }
-        }
-    }
-
-    public Task<RoomInfo> ReadInfoAsync() => _room.GetInfo();
 
     public void Detach(SseConnection connection)
     {
@@ -143,27 +106,22 @@ internal sealed partial class RoomFeed(string roomId, IClusterClient client, ILo
         }
     }
 
-    /// <summary>
-    /// The watchdog: a seq that the room already had at the previous check, still missing, with nothing at all
-    /// delivered since, means the subscription is lost (silo crash, lost pub-sub state, an idle stream dropped):
-    /// catch up from the room and subscribe again. A stream that lags but still delivers is alive; resubscribing
-    /// it would only add work to a node that is already behind.
-    /// </summary>
+    /// <summary>The watchdog's check: a lost subscription is renewed, and what it missed is filled from the room.</summary>
     public async Task CheckAsync(CancellationToken cancellationToken)
     {
         var info = await _room.GetInfo();
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            if (_expectedSeq > _deliveredSeq && _deliveredSeq == _deliveredAtLastCheck)
+            if (_subscription.IsLost(_cursor.Position))
             {
-                LogSubscriptionLost(logger, roomId, _deliveredSeq, _expectedSeq);
-                await ResubscribeAsync();
+                LogSubscriptionLost(_logger, _roomId, _cursor.Position, info.LastSeq);
+                _metrics.Resubscribed();
+                await _subscription.SubscribeAsync();
                 await CatchUpAsync(info.LastSeq);
             }
 
-            _expectedSeq = info.LastSeq;
-            _deliveredAtLastCheck = _deliveredSeq;
+            _subscription.Checked(info.LastSeq, _cursor.Position);
         }
         finally
         {
@@ -171,36 +129,7 @@ internal sealed partial class RoomFeed(string roomId, IClusterClient client, ILo
         }
     }
 
-    public async Task StopAsync()
-    {
-        if (_subscription is { } subscription)
-        {
-            try
-            {
-                await subscription.UnsubscribeAsync();
-            }
-            catch (Exception exception)
-            {
-                LogUnsubscribeFailed(logger, exception, roomId);
-            }
-        }
-    }
-
-    private async Task ReadPageIntoAsync(long after, TaskCompletionSource<HistoryPage> read)
-    {
-        try
-        {
-            read.SetResult(await _room.GetHistory(new HistoryQuery(after, null, RoomsApi.MaxPageSize)));
-        }
-        catch (Exception exception)
-        {
-            read.SetException(exception);
-        }
-        finally
-        {
-            _pageReads.TryRemove(new KeyValuePair<long, Task<HistoryPage>>(after, read.Task));
-        }
-    }
+    public Task StopAsync() => _subscription.StopAsync();
 
     private async Task StartAsync()
     {
@@ -208,8 +137,8 @@ internal sealed partial class RoomFeed(string roomId, IClusterClient client, ILo
         try
         {
             // Subscribe before reading lastSeq: whatever is published later arrives, whatever is older is history.
-            _subscription = await _stream.SubscribeAsync(OnNextAsync);
-            _deliveredSeq = (await _room.GetInfo()).LastSeq;
+            await _subscription.SubscribeAsync();
+            _cursor = new RoomCursor(_roomId, (await _room.GetInfo()).LastSeq);
         }
         finally
         {
@@ -217,55 +146,22 @@ internal sealed partial class RoomFeed(string roomId, IClusterClient client, ILo
         }
     }
 
-    private async Task ResubscribeAsync()
-    {
-        var old = _subscription;
-        _subscription = await _stream.SubscribeAsync(OnNextAsync);
-        if (old is not null)
-        {
-            try
-            {
-                await old.UnsubscribeAsync();
-            }
-            catch (Exception exception)
-            {
-                LogUnsubscribeFailed(logger, exception, roomId);
-            }
-        }
-    }
-
-    private async Task OnNextAsync(MessageBatch batch, StreamSequenceToken? token)
+    private async Task OnNextAsync(RoomStreamEvent item)
     {
         await _gate.WaitAsync();
         try
         {
-            var first = batch.Messages[0].Seq;
-            if (first > _deliveredSeq + 1)
+            switch (item)
             {
-                await CatchUpAsync(first - 1);
-            }
-
-            // The batch's new messages go to each connection as one frame: one queue entry and one write each.
-            List<SseFrame>? frames = null;
-            var next = _deliveredSeq + 1;
-            foreach (var message in batch.Messages)
-            {
-                if (message.Seq == next)
-                {
-                    (frames ??= new List<SseFrame>(batch.Messages.Count)).Add(ChatFrame(message));
-                    next++;
-                }
-            }
-
-            if (frames is not null)
-            {
-                Deliver(SseFrame.Concat(frames));
+                case MessageBatch batch:
+                    await DeliverAsync(batch.Messages);
+                    break;
             }
         }
         catch (Exception exception)
         {
-            // Nothing after the hole may be written before the hole is filled; the watchdog retries.
-            LogCatchUpFailed(logger, exception, roomId, _deliveredSeq);
+            // Nothing after the hole may be delivered before the hole is filled; the watchdog retries.
+            LogCatchUpFailed(_logger, exception, _roomId, _cursor.Position);
         }
         finally
         {
@@ -273,50 +169,53 @@ internal sealed partial class RoomFeed(string roomId, IClusterClient client, ILo
         }
     }
 
-    /// <summary>Delivers the room's messages after the last one delivered, up to at least <paramref name="seq"/>.</summary>
+    private async Task DeliverAsync(IReadOnlyList<ChatMessage> messages)
+    {
+        if (!_cursor.Continues(messages[0].Seq))
+        {
+            _metrics.GapFilled();
+            await CatchUpAsync(messages[0].Seq - 1);
+        }
+
+        // A stream may also bring what the feed already has (published just before it subscribed, or filled from
+        // history meanwhile): only the rest is encoded and delivered, as one frame.
+        var unseen = messages.Where(m => m.Seq > _cursor.Position).Select(_cache.Encode).ToArray();
+        if (unseen.Length > 0)
+        {
+            var frame = ChatBatchFrame.Of(unseen);
+            _cursor.Admit(frame);
+            Deliver(frame);
+        }
+    }
+
+    /// <summary>Delivers the room's events after the feed's position, up to at least <paramref name="seq"/>.</summary>
     private async Task CatchUpAsync(long seq)
     {
-        while (_deliveredSeq < seq)
+        await foreach (var frames in _cursor.CatchUpAsync(_catchUpPages, seq))
         {
-            var before = _deliveredSeq;
-            var page = await _room.GetHistory(new HistoryQuery(_deliveredSeq, null, RoomsApi.MaxPageSize));
-            if (page.FirstRetainedSeq - 1 > _deliveredSeq)
+            foreach (var frame in frames)
             {
-                // Trimmed before this node could fetch it: tell the clients, as a resume would. The page itself may
-                // be empty (the node is more than a page behind), so the next round reads from the gap's end.
-                Deliver(SseFrame.Gap(roomId, _deliveredSeq + 1, page.FirstRetainedSeq - 1), page.FirstRetainedSeq - 1);
-            }
-
-            foreach (var message in page.Messages)
-            {
-                if (message.Seq > _deliveredSeq)
+                if (frame is ResetFrame)
                 {
-                    Deliver(ChatFrame(message));
+                    _metrics.FeedReset();
                 }
-            }
 
-            if (_deliveredSeq == before)
-            {
-                return;
+                Deliver(frame);
             }
         }
     }
 
-    private void Deliver(SseFrame frame, long? seq = null)
+    private void Deliver(SseFrame frame)
     {
-        _deliveredSeq = seq ?? frame.Seq;
         foreach (var member in _members)
         {
             member.Enqueue(frame);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Room {RoomId}: stream delivered nothing since the last check, stuck at seq {DeliveredSeq} while the room had {ExpectedSeq}; resubscribing and catching up.")]
-    private static partial void LogSubscriptionLost(ILogger logger, string roomId, long deliveredSeq, long expectedSeq);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Room {RoomId}: stream delivered nothing since the last check, stuck at seq {DeliveredSeq} while the room had {RoomSeq}; resubscribing and catching up.")]
+    private static partial void LogSubscriptionLost(ILogger logger, string roomId, long deliveredSeq, long roomSeq);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Room {RoomId}: could not fill the seq gap after {DeliveredSeq}; holding later messages until the next check.")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Room {RoomId}: could not fill the seq gap after {DeliveredSeq}; holding later events until the next check.")]
     private static partial void LogCatchUpFailed(ILogger logger, Exception exception, string roomId, long deliveredSeq);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Room {RoomId}: unsubscribing failed.")]
-    private static partial void LogUnsubscribeFailed(ILogger logger, Exception exception, string roomId);
 }

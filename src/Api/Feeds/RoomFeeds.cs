@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
-using OrleansChat.Api.Hosting;
 using OrleansChat.Api.Sse;
+using OrleansChat.Api.Telemetry;
 
 namespace OrleansChat.Api.Feeds;
 
@@ -9,12 +9,22 @@ namespace OrleansChat.Api.Feeds;
 /// The node's room feeds: one per room with at least one connection, created by the first connection and
 /// unsubscribed when the last one leaves. Also runs each feed's watchdog check.
 /// </summary>
-internal sealed partial class RoomFeeds(
-    IClusterClient client,
-    IOptions<RoomFeedOptions> options,
-    ILogger<RoomFeeds> logger) : BackgroundService
+internal sealed partial class RoomFeeds : BackgroundService
 {
     private readonly ConcurrentDictionary<string, RoomFeed> _feeds = new(StringComparer.Ordinal);
+    private readonly IClusterClient _client;
+    private readonly IOptions<RoomFeedOptions> _options;
+    private readonly ChatMetrics _metrics;
+    private readonly ILogger<RoomFeeds> _logger;
+
+    public RoomFeeds(IClusterClient client, IOptions<RoomFeedOptions> options, ChatMetrics metrics, ILogger<RoomFeeds> logger)
+    {
+        _client = client;
+        _options = options;
+        _metrics = metrics;
+        _logger = logger;
+        metrics.ObserveActiveFeeds(() => _feeds.Count);
+    }
 
     public int Count => _feeds.Count;
 
@@ -25,7 +35,7 @@ internal sealed partial class RoomFeeds(
     {
         while (true)
         {
-            var feed = _feeds.GetOrAdd(roomId, id => new RoomFeed(id, client, logger));
+            var feed = _feeds.GetOrAdd(roomId, id => new RoomFeed(id, _client, _metrics, _logger));
             if (!feed.TryAddReference())
             {
                 // Closing under us: its last member is removing it; take the next one.
@@ -47,9 +57,19 @@ internal sealed partial class RoomFeeds(
         }
     }
 
+    /// <summary>Drops the connection's reference; the last one out unsubscribes the feed.</summary>
+    public async Task ReleaseAsync(RoomFeed feed)
+    {
+        if (feed.ReleaseReference())
+        {
+            _feeds.TryRemove(new KeyValuePair<string, RoomFeed>(feed.RoomId, feed));
+            await feed.StopAsync();
+        }
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.CheckIntervalSeconds));
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(_options.Value.CheckIntervalSeconds));
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
@@ -70,43 +90,10 @@ internal sealed partial class RoomFeeds(
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            LogCheckFailed(logger, exception, feed.RoomId);
-        }
-    }
-
-    private async Task ReleaseAsync(RoomFeed feed)
-    {
-        if (feed.ReleaseReference())
-        {
-            _feeds.TryRemove(new KeyValuePair<string, RoomFeed>(feed.RoomId, feed));
-            await feed.StopAsync();
+            LogCheckFailed(_logger, exception, feed.RoomId);
         }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Room {RoomId}: feed check failed; will retry.")]
     private static partial void LogCheckFailed(ILogger logger, Exception exception, string roomId);
-
-    /// <summary>A connection's place in a feed; disposing it leaves the feed.</summary>
-    public sealed class FeedMembership(RoomFeeds feeds, RoomFeed feed, SseConnection connection, long joinedAtSeq) : IAsyncDisposable
-    {
-        /// <summary>The connection receives every message after this seq from the feed.</summary>
-        public long JoinedAtSeq { get; } = joinedAtSeq;
-
-        /// <summary>The message's chat frame, shared with the feed and the node's other replays.</summary>
-        public SseFrame ChatFrame(ChatMessage message) => feed.ChatFrame(message);
-
-        /// <summary>The chat frame of <paramref name="seq"/> if the feed still holds it encoded, else null.</summary>
-        public SseFrame? CachedChatFrame(long seq) => feed.CachedChatFrame(seq);
-
-        /// <summary>The room's history page after <paramref name="after"/>, read once for all of the node's concurrent replays.</summary>
-        public Task<HistoryPage> ReadPageAsync(long after) => feed.ReadPageAsync(after);
-
-        public Task<RoomInfo> ReadInfoAsync() => feed.ReadInfoAsync();
-
-        public async ValueTask DisposeAsync()
-        {
-            feed.Detach(connection);
-            await feeds.ReleaseAsync(feed);
-        }
-    }
 }

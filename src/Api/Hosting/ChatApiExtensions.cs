@@ -4,10 +4,14 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using OrleansChat.Api.Auth;
+using OrleansChat.Api.Events;
 using OrleansChat.Api.Feeds;
 using OrleansChat.Api.Rooms;
 using OrleansChat.Api.Sse;
+using OrleansChat.Api.Telemetry;
 
 namespace OrleansChat.Api.Hosting;
 
@@ -16,7 +20,7 @@ public static class ChatApiExtensions
     private const string ReadyTag = "ready";
     private const string KnownNetworksKey = "Chat:ForwardedHeaders:KnownNetworks";
 
-    /// <summary>The HTTP side: options, JSON, errors, rate limits, health, SSE connections and room feeds.</summary>
+    /// <summary>The HTTP side: options, JSON, errors, rate limits, health, OpenAPI, SSE connections and room feeds.</summary>
     public static WebApplicationBuilder AddChatApi(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -24,7 +28,7 @@ public static class ChatApiExtensions
         services.AddOptions<RoomFeedOptions>().BindConfiguration(RoomFeedOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PostRateLimitOptions>().BindConfiguration(PostRateLimitOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = RoomsApi.MaxBodyBytes);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = ChatLimits.MaxBodyBytes);
         services.ConfigureHttpJsonOptions(json =>
         {
             // Responses serialize with these options, not the context's own, so they must agree with it.
@@ -36,11 +40,21 @@ public static class ChatApiExtensions
         services.AddExceptionHandler<ClusterUnavailableHandler>();
         services.Configure<ForwardedHeadersOptions>(o => o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
         services.AddOptions<ForwardedHeadersOptions>().Configure<IConfiguration>(TrustProxyNetworks);
+        // Embedded nodes are for one's own machine; client nodes serve a cluster, so they check tokens by default.
+        builder.AddChatAuth(builder.Configuration.GetValue("Chat:Mode", ApiMode.Embedded) == ApiMode.Client ? AuthMode.Jwt : AuthMode.Development);
         services.AddRateLimiter(AddPostRateLimit);
         services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: [ReadyTag]);
+        services.AddOpenApi(ChatOpenApi.Configure);
 
+        builder.AddChatApiTelemetry();
+        builder.AddChatDashboard();
         services.AddSingleton<SseConnections>();
         services.AddHostedService(sp => sp.GetRequiredService<SseConnections>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<AnonymousStreams>();
+        services.AddSingleton<UserStreamLeases>();
+        services.AddHostedService(sp => sp.GetRequiredService<UserStreamLeases>());
+        services.AddSingleton<StreamAdmission>();
         services.AddSingleton<RoomFeeds>();
         services.AddHostedService(sp => sp.GetRequiredService<RoomFeeds>());
         return builder;
@@ -54,11 +68,17 @@ public static class ChatApiExtensions
         app.UseStatusCodePages();
         app.UseDefaultFiles();
         app.UseStaticFiles();
+        // Before the rate limiter: posts are limited per user, whom authentication names.
+        app.MapChatAuth();
         app.UseRateLimiter();
 
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
         app.MapRoomsApi();
+        app.MapChatTelemetry();
+        app.MapChatDashboard();
+        // In every environment: the document is part of the public contract, not a development aid.
+        app.MapOpenApi();
         return app;
     }
 
@@ -90,7 +110,7 @@ public static class ChatApiExtensions
             }
 
             return RateLimitPartition.GetTokenBucketLimiter(
-                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                PostRateLimitKey.Of(context),
                 _ => new TokenBucketRateLimiterOptions
                 {
                     TokenLimit = options.Burst,
@@ -106,6 +126,7 @@ public static class ChatApiExtensions
                 ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds))
                 : 1;
             var http = context.HttpContext;
+            http.RequestServices.GetRequiredService<ChatMetrics>().Rejected(StatusCodes.Status429TooManyRequests, RejectionReasons.PostRate);
             http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
             http.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
             await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
@@ -115,7 +136,7 @@ public static class ChatApiExtensions
                 {
                     Status = StatusCodes.Status429TooManyRequests,
                     Title = "Too many posts",
-                    Detail = $"This client is over its post rate limit; retry in {retryAfter} s. Nothing was stored.",
+                    Detail = $"This user (or, without a token, this client address) is over its post rate limit; retry in {retryAfter} s. Nothing was stored.",
                 },
             });
         };

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
+using OrleansChat.Api.Rooms;
 
 namespace OrleansChat.Api.Hosting;
 
@@ -8,12 +9,9 @@ internal sealed class ClusterUnavailableHandler(IProblemDetailsService problems)
 {
     public const int RetryAfterSeconds = 2;
 
-    public static bool IsClusterFailure(Exception exception) =>
-        exception is OrleansException or TimeoutException or RoomUnavailableException;
-
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        if (!IsClusterFailure(exception))
+        if (!ClusterFailure.Is(exception))
         {
             return false;
         }

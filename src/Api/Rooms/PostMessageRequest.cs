@@ -3,23 +3,19 @@ namespace OrleansChat.Api.Rooms;
 /// <summary>The body of <c>POST /rooms/{roomId}/messages</c>, as sent (fields may be missing or invalid).</summary>
 internal sealed class PostMessageRequest
 {
-    public const int MaxUserIdLength = 64;
-    public const int MaxTextLength = 4000;
-    public const int MaxClientMessageIdLength = 64;
-
     public string? UserId { get; set; }
 
     public string? Text { get; set; }
 
     public string? ClientMessageId { get; set; }
 
-    /// <summary>The first rule of API.md this request breaks, or null with the message to post.</summary>
+    /// <summary>The first rule of docs/api.md this request breaks, or null with the message to post.</summary>
     public string? Validate(out PostMessage? message)
     {
         message = null;
-        if (string.IsNullOrEmpty(UserId) || UserId.Length > MaxUserIdLength)
+        if (string.IsNullOrEmpty(UserId) || UserId.Length > ChatLimits.MaxUserIdLength)
         {
-            return $"'userId' is required and must be 1–{MaxUserIdLength} characters.";
+            return $"'userId' is required and must be 1–{ChatLimits.MaxUserIdLength} characters.";
         }
 
         if (UserId.Any(char.IsControl))
@@ -27,9 +23,9 @@ internal sealed class PostMessageRequest
             return "'userId' must not contain control characters.";
         }
 
-        if (Text is null || Text.Length > MaxTextLength || Text.Trim().Length == 0)
+        if (Text is null || Text.Length > ChatLimits.MaxTextLength || Text.Trim().Length == 0)
         {
-            return $"'text' is required and must be 1–{MaxTextLength} characters, not only whitespace.";
+            return $"'text' is required and must be 1–{ChatLimits.MaxTextLength} characters, not only whitespace.";
         }
 
         if (Text.Contains('\0'))
@@ -38,9 +34,9 @@ internal sealed class PostMessageRequest
         }
 
         if (ClientMessageId is not null
-            && (ClientMessageId.Length is 0 or > MaxClientMessageIdLength || ClientMessageId.Any(char.IsControl)))
+            && (ClientMessageId.Length is 0 or > ChatLimits.MaxClientMessageIdLength || ClientMessageId.Any(char.IsControl)))
         {
-            return $"'clientMessageId', when present, must be 1–{MaxClientMessageIdLength} characters without control characters.";
+            return $"'clientMessageId', when present, must be 1–{ChatLimits.MaxClientMessageIdLength} characters without control characters.";
         }
 
         message = new PostMessage(UserId, Text, ClientMessageId);

@@ -1,26 +1,56 @@
+using System.Diagnostics;
+using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
-using OrleansChat.Api.Hosting;
-using OrleansChat.Api.Sse;
+using OrleansChat.Api.Auth;
+using OrleansChat.Api.Telemetry;
+using OrleansChat.Telemetry;
 
 namespace OrleansChat.Api.Rooms;
 
-/// <summary>The room endpoints of API.md.</summary>
+/// <summary>The room endpoints of docs/api.md.</summary>
 internal static class RoomsApi
 {
     public const string PostsRateLimitPolicy = "posts";
-    public const int MaxBodyBytes = 64 * 1024;
-    public const int DefaultPageSize = 50;
-    public const int MaxPageSize = 500;
 
     public static IEndpointRouteBuilder MapRoomsApi(this IEndpointRouteBuilder endpoints)
     {
-        var room = endpoints.MapGroup("/rooms/{roomId}");
-        room.MapGet("", GetRoom);
-        room.MapGet("/messages", GetMessages);
-        room.MapPost("/messages", PostMessage).RequireRateLimiting(PostsRateLimitPolicy);
-        room.MapGet("/messages/{seq}", GetMessage);
-        room.MapGet("/events", GetEvents);
+        var room = endpoints.MapGroup("/rooms/{roomId}")
+            .WithTags("Rooms")
+            .AddOpenApiOperationTransformer(RoomsOpenApi.DescribeRoomOperation)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        room.MapGet("", GetRoom).RequireAuthorization(RoomRight.Read.PolicyName())
+            .WithName(nameof(GetRoom))
+            .WithSummary("Where a room stands")
+            .WithDescription("The room's lastSeq and firstRetainedSeq. A room nobody posted to reads lastSeq 0, firstRetainedSeq 1.");
+        room.MapGet("/messages", GetMessages).RequireAuthorization(RoomRight.Read.PolicyName())
+            .WithName(nameof(GetMessages))
+            .WithSummary("A page of history, oldest first")
+            .WithDescription("Without after or before: the latest messages. With after: the oldest messages above it. "
+                + "With before: the newest messages below it. A page shorter than limit means there are no more in that direction.");
+        room.MapPost("/messages", PostMessage).RequireAuthorization(RoomRight.Write.PolicyName()).RequireRateLimiting(PostsRateLimitPolicy)
+            .WithName(nameof(PostMessage))
+            .WithSummary("Post a message")
+            .WithDescription("201 with the stored message once it is durable. A retry with the same clientMessageId (same user), "
+                + "while the original is retained, answers 200 with the original and stores nothing. A rejected post stores nothing.")
+            .AddOpenApiOperationTransformer(RoomsOpenApi.DeclarePostBody)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+        room.MapGet("/messages/{seq}", GetMessage).RequireAuthorization(RoomRight.Read.PolicyName())
+            .WithName(nameof(GetMessage))
+            .WithSummary("One retained message")
+            .WithDescription("The message a 201's Location names, while the room retains it.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        room.MapGet("/events", GetEvents).RequireAuthorization(RoomRight.Read.PolicyName())
+            .WithName(nameof(GetEvents))
+            .WithSummary("The room as Server-Sent Events")
+            .WithDescription("First a retry: hint, then `event: chat` frames (id = seq, data = the message JSON) in seq order, each once; "
+                + "`event: gap` when a resume point lies below the retained history, `event: reset` when it lies beyond the room; "
+                + "`: keepalive` comments while idle. 503 when the node holds its maximum of streams or is shutting down.")
+            .Produces<string>(StatusCodes.Status200OK, "text/event-stream")
+            .AddOpenApiOperationTransformer(RoomsOpenApi.DeclareResumePoint);
         return endpoints;
     }
 
@@ -52,12 +82,12 @@ internal static class RoomsApi
             return InvalidQuery($"'before' must be a non-negative integer seq, not '{before}'.");
         }
 
-        if (!RoomRequest.TryParseOptional(limit, MaxPageSize, out var pageSize) || pageSize == 0)
+        if (!RoomRequest.TryParseOptional(limit, ChatLimits.MaxPageSize, out var pageSize) || pageSize == 0)
         {
-            return InvalidQuery($"'limit' must be an integer from 1 to {MaxPageSize}, not '{limit}'.");
+            return InvalidQuery($"'limit' must be an integer from 1 to {ChatLimits.MaxPageSize}, not '{limit}'.");
         }
 
-        var page = await grains.GetGrain<IRoomGrain>(roomId).GetHistory(new HistoryQuery(afterSeq, beforeSeq, (int)(pageSize ?? DefaultPageSize)));
+        var page = await grains.GetGrain<IRoomGrain>(roomId).GetHistory(new HistoryQuery(afterSeq, beforeSeq, (int)(pageSize ?? ChatLimits.DefaultPageSize)));
         return TypedResults.Ok(page);
     }
 
@@ -84,7 +114,7 @@ internal static class RoomsApi
     }
 
     public static async Task<Results<Created<ChatMessage>, Ok<ChatMessage>, ProblemHttpResult>> PostMessage(
-        string roomId, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
+        string roomId, HttpRequest request, ClaimsPrincipal principal, IGrainFactory grains, ChatMetrics metrics, CancellationToken cancellationToken)
     {
         if (!RoomRequest.IsValidRoomId(roomId))
         {
@@ -109,7 +139,7 @@ internal static class RoomsApi
             return TypedResults.Problem(
                 statusCode: StatusCodes.Status413PayloadTooLarge,
                 title: "Body too large",
-                detail: $"The body must be at most {MaxBodyBytes} bytes.");
+                detail: $"The body must be at most {ChatLimits.MaxBodyBytes} bytes.");
         }
         catch (JsonException e)
         {
@@ -121,17 +151,42 @@ internal static class RoomsApi
             return InvalidMessage("Invalid message", "The body must be a JSON object with 'userId' and 'text'.");
         }
 
+        var user = ChatUser.From(principal);
+        if (user is not null)
+        {
+            // With a token the body's userId is optional, and when given it must be the token's.
+            if (body.UserId is not null && body.UserId != user.Id)
+            {
+                metrics.Rejected(StatusCodes.Status403Forbidden, RejectionReasons.Forbidden);
+                return TypedResults.Problem(
+                    statusCode: StatusCodes.Status403Forbidden,
+                    title: "Forbidden",
+                    detail: "The body's 'userId' is not the token's subject (sub); a token posts only as its own user. Nothing was stored.");
+            }
+
+            body.UserId = user.Id;
+        }
+
         if (body.Validate(out var message) is { } error)
         {
             return InvalidMessage("Invalid message", error);
         }
 
-        var result = await grains.GetGrain<IRoomGrain>(roomId).Post(message!);
+        var started = Stopwatch.GetTimestamp();
+        PostResult result;
+        using (var activity = ChatTelemetry.Source.StartActivity("chat.post"))
+        {
+            result = await grains.GetGrain<IRoomGrain>(roomId).Post(message! with { UserName = user?.Name });
+            activity?.SetTag("chat.seq", result.Message.Seq).SetTag("chat.post.created", result.Created);
+        }
+
+        metrics.Posted(result.Created, started);
         return result.Created
             ? TypedResults.Created($"/rooms/{roomId}/messages/{result.Message.Seq}", result.Message)
             : TypedResults.Ok(result.Message);
     }
 
+    [AccessTokenInQuery]
     public static Results<RoomEventStream, ProblemHttpResult> GetEvents(string roomId, HttpRequest request)
     {
         if (!RoomRequest.IsValidRoomId(roomId))

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using OrleansChat.Api.Events;
 
 namespace OrleansChat.Api.Sse;
 
@@ -28,6 +29,12 @@ internal sealed class SseConnection
 
     public bool Overflowed => Volatile.Read(ref _overflowed) == 1;
 
+    /// <summary>True once the node ended the stream itself (<see cref="Close"/>), as at shutdown or a token's expiry.</summary>
+    public bool Closed => Volatile.Read(ref _closed) == 1;
+
+    /// <summary>The frame the stream was closed with (<see cref="CloseWith"/>), if any: what ended it.</summary>
+    public SseFrame? LastFrame { get; private set; }
+
     /// <summary>Milliseconds since anything was last written to this client.</summary>
     public long IdleMilliseconds => Environment.TickCount64 - Interlocked.Read(ref _lastWriteTicks);
 
@@ -42,6 +49,14 @@ internal sealed class SseConnection
     }
 
     public void MarkWritten() => Interlocked.Exchange(ref _lastWriteTicks, Environment.TickCount64);
+
+    /// <summary>Ends the stream cleanly with <paramref name="last"/> once what is queued before it has been written.</summary>
+    public void CloseWith(SseFrame last)
+    {
+        LastFrame = last;
+        Enqueue(last);
+        Close();
+    }
 
     /// <summary>Ends the stream cleanly once what is queued has been written.</summary>
     public void Close()

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
-using OrleansChat.Api.Hosting;
+using OrleansChat.Api.Events;
+using OrleansChat.Api.Telemetry;
 
 namespace OrleansChat.Api.Sse;
 
@@ -8,14 +9,25 @@ namespace OrleansChat.Api.Sse;
 /// Every open event stream of this node: caps their number, writes keep-alives to the idle ones, and ends them
 /// all cleanly when the node shuts down so browsers reconnect elsewhere at once.
 /// </summary>
-internal sealed class SseConnections(IOptions<SseOptions> options, IHostApplicationLifetime lifetime) : BackgroundService
+internal sealed class SseConnections : BackgroundService
 {
-    private readonly SseOptions _options = options.Value;
+    private readonly SseOptions _options;
+    private readonly IHostApplicationLifetime _lifetime;
     private readonly ConcurrentDictionary<SseConnection, byte> _open = new(ReferenceEqualityComparer.Instance);
     private int _count;
     private volatile bool _stopping;
 
+    public SseConnections(IOptions<SseOptions> options, IHostApplicationLifetime lifetime, ChatMetrics metrics)
+    {
+        _options = options.Value;
+        _lifetime = lifetime;
+        metrics.ObserveOpenStreams(() => Count);
+    }
+
     public int Count => Volatile.Read(ref _count);
+
+    /// <summary>True once the node is shutting down: it takes no new stream.</summary>
+    public bool Stopping => _stopping;
 
     public bool TryAdd(SseConnection connection)
     {
@@ -43,7 +55,7 @@ internal sealed class SseConnections(IOptions<SseOptions> options, IHostApplicat
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var stopping = lifetime.ApplicationStopping.Register(CloseAll);
+        using var stopping = _lifetime.ApplicationStopping.Register(CloseAll);
         var heartbeatMs = _options.HeartbeatSeconds * 1000L;
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(Math.Min(1000, heartbeatMs / 4)));
         try
@@ -54,7 +66,7 @@ internal sealed class SseConnections(IOptions<SseOptions> options, IHostApplicat
                 {
                     if (connection.IdleMilliseconds >= heartbeatMs)
                     {
-                        connection.Enqueue(SseFrame.KeepAlive);
+                        connection.Enqueue(ControlFrame.KeepAlive);
                     }
                 }
             }

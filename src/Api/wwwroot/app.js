@@ -1,6 +1,9 @@
 // The page: `/?room=ROOM&user=NAME` opens a room, asking for whatever is missing; the URL always names the room
-// on screen, so it can be shared, reloaded and navigated with back/forward.
+// on screen, so it can be shared, reloaded and navigated with back/forward. The user signs in with a name (a dev
+// token from the server, `?ttl=SECONDS` long), or comes with a token of the operator's own issuer in `#token=…`,
+// which then says who the user is.
 
+import { DevIdentity, devTokenTtl, givenIdentity } from './identity.js';
 import { RoomSession } from './room-session.js';
 import { RoomView } from './room-view.js';
 
@@ -21,22 +24,41 @@ const view = new RoomView({
   userName: byId('user-name'),
 });
 let session = null;
+const given = givenIdentity();
+let identity = given;
 
-/** The room and user in the URL, each '' when missing or not valid for the API. */
+/** The room and user in the URL, each '' when missing or not valid for the API; a given token names the user. */
 function fromLocation() {
   const query = new URLSearchParams(location.search);
   const room = query.get('room')?.trim() ?? '';
-  const user = query.get('user')?.trim() ?? '';
+  const user = given ? given.userId : query.get('user')?.trim() ?? '';
   return {
     room: roomIdPattern.test(room) ? room : '',
     user: user.length <= maxUserIdLength && !/\p{Cc}/u.test(user) ? user : '',
   };
 }
 
+/** Opens `room` as `user`, keeping the URL's other parameters (`ttl`). */
 function navigate(room, user) {
-  const query = new URLSearchParams({ room, user });
+  const query = new URLSearchParams(location.search);
+  query.set('room', room);
+  if (given) {
+    query.delete('user');
+  } else {
+    query.set('user', user);
+  }
+
   history.pushState(null, '', `?${query}`);
   show();
+}
+
+/** The identity for `user`: the given one, or the one already signed in under that name (its token is still good). */
+function identityFor(user) {
+  if (!given && identity?.userId !== user) {
+    identity = new DevIdentity(user, devTokenTtl());
+  }
+
+  return identity;
 }
 
 function show() {
@@ -50,7 +72,8 @@ function show() {
   byId('connection').hidden = !ready;
   byId('room-form').hidden = !ready;
   if (!ready) {
-    byId('join-user').value = user;
+    byId('join-user').value = given ? given.name : user;
+    byId('join-user').readOnly = given !== null;
     byId('join-room').value = room || 'lobby';
     (user ? byId('join-room') : byId('join-user')).focus();
     document.title = 'OrleansChat';
@@ -58,7 +81,7 @@ function show() {
   }
 
   byId('room-switch').value = '';
-  session = new RoomSession(room, user, view);
+  session = new RoomSession(room, identityFor(user), view);
   session.open();
   byId('text').focus();
 }

@@ -1,4 +1,7 @@
-// The parts of the HTTP/SSE contract (shared/API.md) that the page uses.
+// The parts of the HTTP/SSE contract (docs/api.md) that the page uses. Every request carries the identity's bearer
+// token; a 401 gets the identity a fresh token once and the request is sent again.
+
+import { SessionExpiredError, TokenRefusedError } from './identity.js';
 
 const attemptTimeoutMs = 15_000;
 const maxBackoffMs = 10_000;
@@ -15,7 +18,15 @@ const isRefusal = (status) => status >= 400 && status < 500 && status !== 408 &&
 
 const roomPath = (roomId) => `/rooms/${encodeURIComponent(roomId)}`;
 
-export const eventsUrl = (roomId, lastEventId) => `${roomPath(roomId)}/events?lastEventId=${lastEventId}`;
+/** The event stream's URL: EventSource cannot send headers, so the token goes as `access_token`. */
+export function eventsUrl(roomId, lastEventId, token) {
+  const query = new URLSearchParams({ lastEventId: String(lastEventId) });
+  if (token) {
+    query.set('access_token', token);
+  }
+
+  return `${roomPath(roomId)}/events?${query}`;
+}
 
 export const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -25,19 +36,52 @@ export function backoffMs(attempt, atLeastMs = 0) {
   return Math.max(atLeastMs, exponential / 2 + Math.random() * exponential / 2);
 }
 
+export const retryAfterMs = (response) => 1000 * (Number(response.headers.get('retry-after')) || 0);
+
+/**
+ * `fetch` as `identity`: `init(token)` makes the request for a token (null: none). On a 401 the identity gets a
+ * fresh token and the request goes once more; a second 401 is the server's last word. An identity that cannot get
+ * one (a given token that expired, a name the server refuses) ends in a RefusedError.
+ */
+async function send(identity, url, init) {
+  try {
+    const token = await identity.token();
+    const response = await fetch(url, authorized(init(token), token));
+    if (response.status !== 401) {
+      return response;
+    }
+
+    const fresh = await identity.refresh(token);
+    return fresh === token ? response : await fetch(url, authorized(init(fresh), fresh));
+  } catch (error) {
+    throw asRefusal(error);
+  }
+}
+
+/** An identity's failure to get a token as the refusal it is for the page (other errors pass unchanged). */
+export function asRefusal(error) {
+  return error instanceof SessionExpiredError || error instanceof TokenRefusedError ? new RefusedError(401, error.message) : error;
+}
+
+function authorized(init, token) {
+  const headers = new Headers(init.headers);
+  if (token) {
+    headers.set('authorization', `Bearer ${token}`);
+  }
+
+  return { ...init, headers, signal: init.signal ?? AbortSignal.timeout(attemptTimeoutMs) };
+}
+
 /** `GET /rooms/{id}/messages`: the latest messages, or the ones just below `before`. */
-export async function fetchHistory(roomId, { before, limit = 50 } = {}) {
+export async function fetchHistory(roomId, identity, { before, limit = 50 } = {}) {
   const query = new URLSearchParams({ limit: String(limit) });
   if (before !== undefined) {
     query.set('before', String(before));
   }
 
-  const response = await fetch(`${roomPath(roomId)}/messages?${query}`, {
-    cache: 'no-store',
-    signal: AbortSignal.timeout(attemptTimeoutMs),
-  });
+  const response = await send(identity, `${roomPath(roomId)}/messages?${query}`, () => ({ cache: 'no-store' }));
   if (!response.ok) {
-    throw isRefusal(response.status) ? await refusal(response) : new Error(`History is unavailable (${response.status}).`);
+    throw isRefusal(response.status) ? await refusal(response, 'read') : new Error(`History is unavailable (${response.status}).`);
   }
 
   return response.json();
@@ -48,25 +92,25 @@ export async function fetchHistory(roomId, { before, limit = 50 } = {}) {
  * so an attempt whose answer was lost (network error, timeout, 5xx) is not stored twice: the retry gets the
  * original back. Only a refusal (RefusedError) ends the attempts.
  */
-export async function postMessage(roomId, message, { onRetry } = {}) {
+export async function postMessage(roomId, message, identity, { onRetry } = {}) {
   for (let attempt = 0; ; attempt++) {
-    let retryAfterMs = 0;
+    let waitAtLeastMs = 0;
     try {
-      const response = await fetch(`${roomPath(roomId)}/messages`, {
+      // With a token the server takes the user from it: the body's userId would only have to match.
+      const response = await send(identity, `${roomPath(roomId)}/messages`, (token) => ({
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(message),
-        signal: AbortSignal.timeout(attemptTimeoutMs),
-      });
+        body: JSON.stringify(token ? { text: message.text, clientMessageId: message.clientMessageId } : message),
+      }));
       if (response.ok) {
         return await response.json();
       }
 
       if (isRefusal(response.status)) {
-        throw await refusal(response);
+        throw await refusal(response, 'post in');
       }
 
-      retryAfterMs = 1000 * (Number(response.headers.get('retry-after')) || 0);
+      waitAtLeastMs = retryAfterMs(response);
     } catch (error) {
       if (error instanceof RefusedError) {
         throw error;
@@ -75,12 +119,38 @@ export async function postMessage(roomId, message, { onRetry } = {}) {
     }
 
     onRetry?.(attempt + 1);
-    await delay(backoffMs(attempt, retryAfterMs));
+    await delay(backoffMs(attempt, waitAtLeastMs));
   }
 }
 
-/** The problem+json `detail` of a failed response, as an error to show the user. */
-async function refusal(response) {
+/**
+ * Why the event stream of a room could not open, which EventSource does not tell: the same request with fetch.
+ * Resolves to `{ status, retryAfterMs }`; a 200 (the cause has passed) is closed again at once. A 401 has already
+ * got the identity a fresh token.
+ */
+export async function probeEvents(roomId, identity) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), attemptTimeoutMs);
+  try {
+    const response = await send(identity, `${roomPath(roomId)}/events`, () => ({
+      cache: 'no-store',
+      headers: { accept: 'text/event-stream' },
+      signal: controller.signal,
+    }));
+    const problem = response.ok ? null : await refusal(response, 'read');
+    return { status: response.status, retryAfterMs: retryAfterMs(response), problem };
+  } finally {
+    clearTimeout(timer);
+    controller.abort();
+  }
+}
+
+/** The problem+json `detail` of a failed response, as an error to show the user; `action` is what was refused. */
+async function refusal(response, action) {
+  if (response.status === 403) {
+    return new RefusedError(403, `You may not ${action} this room.`);
+  }
+
   let detail = `The server answered ${response.status} ${response.statusText}.`;
   try {
     const problem = await response.json();

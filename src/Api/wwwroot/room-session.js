@@ -1,18 +1,17 @@
 // One room as one user sees it: history first, then the live stream from where history ended, so nothing
 // is missed in between; every message shown once, whichever way it arrives (history, stream, POST reply).
 
-import { RefusedError, backoffMs, delay, eventsUrl, fetchHistory, postMessage } from './chat-api.js';
+import { RefusedError, backoffMs, delay, fetchHistory, postMessage } from './chat-api.js';
+import { RoomStream } from './room-stream.js';
 
 const pageSize = 50;
 
 export class RoomSession {
   #roomId;
-  #userId;
+  #identity;
   #view;
   #closed = false;
-  #source = null;
-  #reconnectTimer = 0;
-  #reconnectAttempts = 0;
+  #stream = null;
   /** Seqs on screen: a message can reach the page by history, by the stream and by its POST reply. */
   #shown = new Set();
   /** Every message up to this seq has reached the page in order: where a new stream resumes. */
@@ -22,27 +21,27 @@ export class RoomSession {
   /** Posts go one after another, so a user's messages keep the order they were typed in. */
   #outbox = Promise.resolve();
 
-  constructor(roomId, userId, view) {
+  /** `identity`: who speaks, with the token its requests carry (identity.js). */
+  constructor(roomId, identity, view) {
     this.#roomId = roomId;
-    this.#userId = userId;
+    this.#identity = identity;
     this.#view = view;
   }
 
   open() {
-    this.#view.reset(this.#roomId, this.#userId);
+    this.#view.reset(this.#roomId, this.#identity);
     this.#sync();
   }
 
   close() {
     this.#closed = true;
-    this.#source?.close();
-    clearTimeout(this.#reconnectTimer);
+    this.#stream?.close();
   }
 
   send(text) {
-    const message = { userId: this.#userId, text, clientMessageId: newClientMessageId() };
+    const message = { userId: this.#identity.userId, text, clientMessageId: newClientMessageId() };
     this.#view.hideSendError();
-    this.#view.addPending(message);
+    this.#view.addPending({ ...message, userName: this.#identity.name });
     this.#outbox = this.#outbox.then(() => this.#post(message));
   }
 
@@ -53,7 +52,7 @@ export class RoomSession {
 
     this.#loadingOlder = true;
     try {
-      const page = await fetchHistory(this.#roomId, { before: this.#oldestSeq, limit: pageSize });
+      const page = await fetchHistory(this.#roomId, this.#identity, { before: this.#oldestSeq, limit: pageSize });
       if (!this.#closed) {
         this.#view.batch(() => page.messages.forEach((message) => this.#show(message)));
         this.#view.setHasOlder(hasOlder(page));
@@ -70,7 +69,7 @@ export class RoomSession {
   async #sync() {
     for (let attempt = 0; ; attempt++) {
       try {
-        const page = await fetchHistory(this.#roomId, { limit: pageSize });
+        const page = await fetchHistory(this.#roomId, this.#identity, { limit: pageSize });
         if (this.#closed) {
           return;
         }
@@ -87,7 +86,7 @@ export class RoomSession {
         }
 
         if (error instanceof RefusedError) {
-          this.#view.notice(error.message);
+          this.#refused(error);
           return;
         }
 
@@ -98,44 +97,28 @@ export class RoomSession {
   }
 
   #connect() {
-    const source = new EventSource(eventsUrl(this.#roomId, this.#resumeSeq));
-    this.#source = source;
-    const current = (handler) => (event) => {
-      if (this.#source === source && !this.#closed) {
-        handler(event);
-      }
-    };
-
-    source.addEventListener('open', current(() => {
-      this.#reconnectAttempts = 0;
-      this.#view.setConnection('live');
-    }));
-    source.addEventListener('chat', current((event) => {
-      const message = JSON.parse(event.data);
-      this.#resumeSeq = Math.max(this.#resumeSeq, message.seq);
-      this.#show(message);
-    }));
-    source.addEventListener('gap', current((event) => {
-      const gap = JSON.parse(event.data);
-      const missing = gap.to - gap.from + 1;
-      this.#resumeSeq = Math.max(this.#resumeSeq, gap.to);
-      this.#view.notice(missing === 1 ? '1 message is no longer available.' : `${missing} messages are no longer available.`);
-    }));
-    source.addEventListener('reset', current(() => this.#reset()));
-    source.addEventListener('error', current(() => {
-      this.#view.setConnection('reconnecting');
-      // While CONNECTING the browser retries by itself, with Last-Event-ID. CLOSED means it gave up (the
-      // answer was not an event stream: a 503 from a node that is starting, say), so start a new one.
-      if (source.readyState === EventSource.CLOSED) {
-        this.#reconnectTimer = setTimeout(() => this.#connect(), backoffMs(this.#reconnectAttempts++));
-      }
-    }));
+    this.#stream = new RoomStream(this.#roomId, this.#identity, {
+      resumeSeq: () => this.#resumeSeq,
+      chat: (message) => {
+        this.#resumeSeq = Math.max(this.#resumeSeq, message.seq);
+        this.#show(message);
+      },
+      gap: (gap) => {
+        const missing = gap.to - gap.from + 1;
+        this.#resumeSeq = Math.max(this.#resumeSeq, gap.to);
+        this.#view.notice(missing === 1 ? '1 message is no longer available.' : `${missing} messages are no longer available.`);
+      },
+      reset: () => this.#reset(),
+      state: (state, text) => this.#view.setConnection(state, text),
+      refused: (error) => this.#refused(error),
+    });
+    this.#stream.open();
   }
 
   /** The room's history is no longer the one on screen (in-memory history lost in a restart): start over. */
   #reset() {
-    this.#source.close();
-    this.#source = null;
+    this.#stream.close();
+    this.#stream = null;
     this.#shown.clear();
     this.#oldestSeq = Infinity;
     this.#resumeSeq = 0;
@@ -144,9 +127,16 @@ export class RoomSession {
     this.#sync();
   }
 
+  /** The server will not let this user see the room (any more): say why, and stop trying. */
+  #refused(error) {
+    this.#stream?.close();
+    this.#view.setConnection(error.status === 401 ? 'signed-out' : 'refused');
+    this.#view.notice(error.message);
+  }
+
   async #post(message) {
     try {
-      const stored = await postMessage(this.#roomId, message, {
+      const stored = await postMessage(this.#roomId, message, this.#identity, {
         onRetry: () => this.#view.markRetrying(message.clientMessageId),
       });
       if (!this.#closed) {

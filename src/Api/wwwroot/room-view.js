@@ -3,7 +3,14 @@
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
-const connectionLabels = { connecting: 'Connecting…', live: 'Live', reconnecting: 'Reconnecting…' };
+const connectionLabels = {
+  connecting: 'Connecting…',
+  live: 'Live',
+  reconnecting: 'Reconnecting…',
+  limited: 'Waiting…',
+  'signed-out': 'Signed out',
+  refused: 'Not connected',
+};
 const nearBottomPx = 80;
 
 export class RoomView {
@@ -14,16 +21,16 @@ export class RoomView {
     this.#elements = elements;
   }
 
-  /** Empties the view for a room, as `userId`. */
-  reset(roomId, userId) {
-    this.#userId = userId;
+  /** Empties the view for a room, as `identity` (its userId marks our own messages, its name says who we are). */
+  reset(roomId, identity) {
+    this.#userId = identity.userId;
     this.#elements.messages.replaceChildren();
     this.#elements.outbox.replaceChildren();
     this.setHasOlder(false);
     this.hideSendError();
     this.setConnection('connecting');
     this.#elements.roomName.textContent = roomId;
-    this.#elements.userName.textContent = userId;
+    this.#elements.userName.textContent = identity.name;
     this.#elements.text.placeholder = `Message #${roomId}`;
     document.title = `#${roomId} · OrleansChat`;
   }
@@ -34,10 +41,11 @@ export class RoomView {
     this.setHasOlder(false);
   }
 
-  setConnection(state) {
+  /** `text` says more than the state's own label (how long a wait lasts, say). */
+  setConnection(state, text = connectionLabels[state]) {
     const status = this.#elements.connection;
     status.dataset.state = state;
-    status.textContent = connectionLabels[state];
+    status.textContent = text;
   }
 
   setHasOlder(hasOlder) {
@@ -160,12 +168,14 @@ export class RoomView {
     const avatar = document.createElement('span');
     avatar.className = 'avatar';
     avatar.setAttribute('aria-hidden', 'true');
-    avatar.textContent = [...message.userId][0].toUpperCase();
+    const name = message.userName ?? message.userId;
+    avatar.textContent = [...name][0].toUpperCase();
     avatar.style.setProperty('--hue', String(hue(message.userId)));
 
     const author = document.createElement('span');
     author.className = 'author';
-    author.textContent = message.userId;
+    author.textContent = name;
+    author.title = message.userId;
 
     const when = document.createElement('time');
     when.className = 'when';

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Configuration;
 
 namespace OrleansChat.Hosting;
 
@@ -11,7 +12,10 @@ public enum ClusteringKind
     Redis,
 }
 
-/// <summary><c>Orleans</c>: how silos and API nodes find each other.</summary>
+/// <summary>
+/// <c>Orleans</c>: the cluster that silos and API nodes both belong to, and where its membership lives. What only a
+/// silo or only a client needs is in <see cref="ChatSiloOptions"/> and <see cref="ChatClientOptions"/>.
+/// </summary>
 public sealed class ChatClusterOptions
 {
     public const string SectionName = "Orleans";
@@ -28,23 +32,7 @@ public sealed class ChatClusterOptions
     /// </summary>
     public ClusteringKind ClusterProvider { get; set; } = ClusteringKind.Localhost;
 
-    [Range(1, 65535)]
-    public int SiloPort { get; set; } = 11111;
-
-    [Range(1, 65535)]
-    public int GatewayPort { get; set; } = 30000;
-
-    /// <summary>
-    /// Redis clustering: the address, or a host name resolved at start, under which the other silos and the clients
-    /// reach this silo (a container's service name in compose).
-    /// </summary>
-    [Required]
-    public string AdvertisedHost { get; set; } = "127.0.0.1";
-
-    /// <summary>Localhost clustering: the silo port of the silo that keeps the membership table.</summary>
-    [Range(1, 65535)]
-    public int PrimarySiloPort { get; set; } = 11111;
-
-    /// <summary>Localhost clustering, API nodes in client mode: the gateways to connect to.</summary>
-    public int[] GatewayPorts { get; set; } = [30000];
+    /// <summary>The values in <paramref name="configuration"/>, for wiring (validated on start where they are registered).</summary>
+    public static ChatClusterOptions From(IConfiguration configuration) =>
+        configuration.GetSection(SectionName).Get<ChatClusterOptions>() ?? new ChatClusterOptions();
 }

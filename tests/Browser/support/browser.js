@@ -23,7 +23,8 @@ export function launchBrowser() {
 
 /**
  * A new tab of its own (own context: own cookies, own connection pool) on the chat page. Uncaught page errors
- * are collected in `page.errors`; tests check it stays empty.
+ * are collected in `page.errors`; tests check it stays empty. What the page and the browser write to its console
+ * is kept in `page.consoleLines`.
  */
 export async function openPage(browser, url, { viewport = { width: 1000, height: 700 }, routes } = {}) {
   const context = await browser.newContext({ viewport });
@@ -32,6 +33,8 @@ export async function openPage(browser, url, { viewport = { width: 1000, height:
   const page = await context.newPage();
   page.errors = [];
   page.on('pageerror', (error) => page.errors.push(error));
+  page.consoleLines = [];
+  page.on('console', (message) => page.consoleLines.push(`${message.type()}: ${message.text()}`));
   await page.goto(url);
   return page;
 }

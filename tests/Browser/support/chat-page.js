@@ -9,15 +9,18 @@ export class ChatPage {
   }
 
   /**
-   * Opens `/?room=ROOM&user=NAME` (either may be left out) and, with both, waits until the room is live.
-   * `routes(context)` may intercept requests before the page loads.
+   * Opens `/?room=ROOM&user=NAME&ttl=SECONDS#token=TOKEN` (each may be left out) and, with a room and a user or
+   * token, waits until the room is live (unless `live` is false). `routes(context)` may intercept requests before
+   * the page loads.
    */
-  static async open(browser, baseUrl, { room, user, viewport, routes } = {}) {
+  static async open(browser, baseUrl, { room, user, ttl, token, live = true, viewport, routes } = {}) {
     const query = new URLSearchParams();
     if (room !== undefined) query.set('room', room);
     if (user !== undefined) query.set('user', user);
-    const chat = new ChatPage(await openPage(browser, `${baseUrl}/?${query}`, { viewport, routes }));
-    if (room !== undefined && user !== undefined) {
+    if (ttl !== undefined) query.set('ttl', String(ttl));
+    const fragment = token === undefined ? '' : `#token=${token}`;
+    const chat = new ChatPage(await openPage(browser, `${baseUrl}/?${query}${fragment}`, { viewport, routes }));
+    if (live && room !== undefined && (user !== undefined || token !== undefined)) {
       await chat.waitForConnection('live');
     }
 
@@ -56,6 +59,10 @@ export class ChatPage {
 
   async waitForConnection(state) {
     await this.page.waitForSelector(`#connection[data-state="${state}"]`);
+  }
+
+  async connectionText() {
+    return this.page.textContent('#connection');
   }
 
   async waitForNotice(pattern) {

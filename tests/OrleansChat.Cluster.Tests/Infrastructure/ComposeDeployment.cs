@@ -12,21 +12,23 @@ public sealed class ComposeDeploymentCollection : ICollectionFixture<ComposeDepl
 }
 
 /// <summary>
-/// docker-compose.yml, built and started for the collection (after deploy/docker/local-base-images.sh has made
-/// the base images and the Docker daemon available), brought back to full strength before each test, removed at
-/// the end with its volumes; the daemon is stopped again when this fixture started it. Test traffic goes only to
-/// nginx on 127.0.0.1:8080, as a user's would.
+/// docker-compose.yml, built and started for the collection as the README says (deploy/compose/auth-env.sh, and
+/// deploy/docker/local-base-images.sh for the base images and the Docker daemon), brought back to full strength
+/// before each test, removed at the end with its volumes; the daemon is stopped again when this fixture started it.
+/// Test traffic goes only to nginx on 127.0.0.1:8080, as a user's would, with tokens signed by the deployment's key.
 /// </summary>
 public sealed partial class ComposeDeployment(IMessageSink diagnostics) : IAsyncLifetime
 {
     public static readonly Uri Nginx = new("http://127.0.0.1:8080");
 
     private const string Project = "orleanschat-test";
-    private static readonly string[] Services = ["redis", "silo1", "silo2", "api1", "api2", "nginx"];
 
     private static readonly string Root = LocalCluster.RepositoryRoot;
     private string? _daemonStartedByUs;
     private bool _composeUsed;
+
+    /// <summary>Signs tokens with the key the API nodes share (deploy/compose/auth.env).</summary>
+    internal TokenIssuer Tokens { get; private set; } = null!;
 
     /// <summary>The API node behind an nginx answer: docker-compose.yml gives the nodes fixed addresses.</summary>
     internal static string NodeServing(ResumingSseClient.Connection connection) =>
@@ -45,6 +47,8 @@ public sealed partial class ComposeDeployment(IMessageSink diagnostics) : IAsync
         _daemonStartedByUs = (await File.ReadAllTextAsync(pidFile)).Trim() is { Length: > 0 } pid ? pid : null;
         File.Delete(pidFile);
         var baseImages = clock.Elapsed;
+        var authEnv = (await RunAsync(Path.Combine(Root, "deploy", "compose", "auth-env.sh"), TimeSpan.FromSeconds(30))).Trim();
+        Tokens = new TokenIssuer(File.ReadAllLines(authEnv).Single(line => line.StartsWith(SigningKeySetting, StringComparison.Ordinal))[SigningKeySetting.Length..]);
 
         // Whatever an interrupted earlier run left behind.
         _composeUsed = true;
@@ -137,12 +141,13 @@ public sealed partial class ComposeDeployment(IMessageSink diagnostics) : IAsync
         }
     }
 
+    /// <summary>Until every container of the deployment is healthy: each service has a health check.</summary>
     private async Task WaitUntilHealthyAsync(TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            var ids = await Task.WhenAll(Services.Select(ContainerOfAsync));
+            var ids = (await ComposeAsync(TimeSpan.FromSeconds(30), "ps", "-q")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
             var states = (await DockerAsync(TimeSpan.FromSeconds(30), ["inspect", "-f", "{{.Name}} {{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}{{end}}", .. ids]))
                 .Split('\n', StringSplitOptions.RemoveEmptyEntries);
             if (states.All(s => s.EndsWith(" healthy", StringComparison.Ordinal)))
@@ -176,6 +181,8 @@ public sealed partial class ComposeDeployment(IMessageSink diagnostics) : IAsync
     // The client of the package local-base-images.sh installs, once it is there: an unrelated docker binary earlier
     // on PATH may not match the daemon.
     private static string DockerCli => File.Exists("/usr/bin/docker") ? "/usr/bin/docker" : "docker";
+
+    private const string SigningKeySetting = "Chat__Auth__SigningKey=";
 
     private static string TestOverrides => Path.Combine("tests", "OrleansChat.Cluster.Tests", "compose.test.yml");
 

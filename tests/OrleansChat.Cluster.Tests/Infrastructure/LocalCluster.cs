@@ -1,9 +1,10 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Orleans.Configuration;
 using Orleans.Runtime;
+using OrleansChat.Hosting;
 using StackExchange.Redis;
 using Xunit.Abstractions;
 using Xunit.Sdk;
@@ -18,33 +19,44 @@ public sealed class LocalClusterCollection : ICollectionFixture<LocalCluster>
 
 /// <summary>
 /// The loopback cluster of <c>deploy/local/cluster.sh</c>, with real processes: started fresh once for the
-/// collection, brought back to full strength before each test, stopped at the end.
+/// collection, brought back to full strength before each test, stopped at the end. Its ports and its nodes'
+/// settings are read from the files cluster.sh reads.
 /// </summary>
 public sealed class LocalCluster : IAsyncLifetime
 {
-    public static readonly Uri Nginx = new("http://127.0.0.1:8080");
-    public static readonly Uri Api1 = new("http://127.0.0.1:8081");
-    public static readonly Uri Api2 = new("http://127.0.0.1:8082");
-
     private static readonly string Root = FindRoot();
     private static readonly string Script = Path.Combine(Root, "deploy", "local", "cluster.sh");
+
+    /// <summary>deploy/cluster.env: the settings every node starts with (compose's nodes too).</summary>
+    private static readonly IReadOnlyDictionary<string, string> NodeSettings = EnvFile.Read(Path.Combine(Root, "deploy", "cluster.env"));
+
+    /// <summary>deploy/local/ports.env: each process's loopback port, by node name.</summary>
+    private static readonly IReadOnlyDictionary<string, string> Ports = EnvFile.Read(Path.Combine(Root, "deploy", "local", "ports.env"));
+
+    private static readonly string[] ApiNodes = ["api1", "api2"];
+    private static readonly string[] Silos = ["silo1", "silo2"];
+
+    // After Ports: static fields are initialized in the order they are declared.
+    public static readonly Uri Nginx = Loopback("nginx");
+    public static readonly Uri Api1 = Loopback("api1");
+    public static readonly Uri Api2 = Loopback("api2");
+
     private readonly IMessageSink _diagnostics;
     private IHost? _orleansClient;
 
     public LocalCluster(IMessageSink diagnostics) => _diagnostics = diagnostics;
 
+    public const int StreamLeaseSeconds = 9;
+
     public static string LogDirectory => Path.Combine(Root, "deploy", "local", ".state", "logs");
 
     public static string RepositoryRoot => Root;
 
-    public static string NodeOf(Uri apiNode) => apiNode.Port switch
-    {
-        8081 => "api1",
-        8082 => "api2",
-        _ => throw new ArgumentException($"{apiNode} is not an API node."),
-    };
+    public static string NodeOf(Uri apiNode) =>
+        ApiNodes.SingleOrDefault(node => PortOf(node) == apiNode.Port) ?? throw new ArgumentException($"{apiNode} is not an API node.");
 
-    public static Uri AddressOf(string apiNode) => apiNode == "api1" ? Api1 : Api2;
+    public static Uri AddressOf(string apiNode) =>
+        ApiNodes.Contains(apiNode) ? Loopback(apiNode) : throw new ArgumentException($"'{apiNode}' is not an API node.");
 
     public async Task InitializeAsync()
     {
@@ -81,12 +93,9 @@ public sealed class LocalCluster : IAsyncLifetime
         var grains = (await OrleansClientAsync()).Services.GetRequiredService<IClusterClient>();
         var address = await grains.GetGrain<IManagementGrain>(0).GetActivationAddress(grains.GetGrain<IRoomGrain>(roomId))
             ?? throw new InvalidOperationException($"Room '{roomId}' has no activation.");
-        return address.Endpoint.Port switch
-        {
-            11211 => "silo1",
-            11212 => "silo2",
-            var port => throw new InvalidOperationException($"Room '{roomId}' is on an unknown silo port {port}."),
-        };
+        var port = address.Endpoint.Port;
+        return Silos.SingleOrDefault(silo => PortOf(silo) == port)
+            ?? throw new InvalidOperationException($"Room '{roomId}' is on an unknown silo port {port}.");
     }
 
     /// <summary>
@@ -95,10 +104,17 @@ public sealed class LocalCluster : IAsyncLifetime
     /// </summary>
     public async Task<int> ForgetStreamSubscriptionsAsync()
     {
-        await using var redis = await ConnectionMultiplexer.ConnectAsync("127.0.0.1:6380");
-        var keys = redis.GetServer("127.0.0.1", 6380).Keys(pattern: $"orleanschat/{await ClusterIdAsync()}/pubsub/*").ToArray();
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(RedisAddress);
+        var serviceId = NodeSettings["Orleans__ServiceId"];
+        var keys = redis.GetServer(RedisAddress).Keys(pattern: $"{serviceId}/{await ClusterIdAsync()}/pubsub/*").ToArray();
         return (int)await redis.GetDatabase().KeyDeleteAsync(keys);
     }
+
+    private static string RedisAddress => $"127.0.0.1:{PortOf("redis")}";
+
+    private static int PortOf(string process) => int.Parse(Ports[process], System.Globalization.CultureInfo.InvariantCulture);
+
+    private static Uri Loopback(string process) => new($"http://127.0.0.1:{PortOf(process)}");
 
     private static async Task<string> ClusterIdAsync() =>
         (await File.ReadAllTextAsync(Path.Combine(Root, "deploy", "local", ".state", "cluster-id"))).Trim();
@@ -110,19 +126,14 @@ public sealed class LocalCluster : IAsyncLifetime
             return _orleansClient;
         }
 
-        var clusterId = await ClusterIdAsync();
+        // Configured as cluster.sh configures its API nodes, as environment variables would be read.
+        var settings = NodeSettings.ToDictionary(setting => setting.Key.Replace("__", ":"), setting => (string?)setting.Value);
+        settings["ConnectionStrings:Redis"] = RedisAddress;
+        settings["Orleans:ClusterId"] = await ClusterIdAsync();
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.ClearProviders();
-        builder.UseOrleansClient(client =>
-        {
-            client.Configure<ClusterOptions>(o =>
-            {
-                o.ClusterId = clusterId;
-                o.ServiceId = "orleanschat";
-            });
-            client.UseRedisClustering("127.0.0.1:6380");
-            client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(1));
-        });
+        builder.UseOrleansClient(client => client.AddChatClustering());
         var host = builder.Build();
         await host.StartAsync();
         return _orleansClient = host;
@@ -138,6 +149,8 @@ public sealed class LocalCluster : IAsyncLifetime
         };
         // Every test client posts from 127.0.0.1: the per-address rate limit would throttle the tests, not a user.
         start.Environment["Chat__RateLimit__PostsPerSecond"] = "0";
+        // A short stream lease (renewed every 3 s) keeps the test of a killed node's leases short; the rule is the same.
+        start.Environment["Chat__Sse__StreamLeaseSeconds"] = StreamLeaseSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();

@@ -23,8 +23,15 @@ internal sealed class ResumingSseClient : IAsyncDisposable
     private readonly Task _loop;
     private string? _lastEventId;
 
-    public ResumingSseClient(Uri baseAddress, string roomId, string? lastEventId)
+    // Each connection presents a fresh token, as a page would after its previous one expired.
+    private readonly string _userId = $"reader-{Guid.NewGuid():N}"[..16];
+
+    private readonly TokenIssuer? _tokens;
+
+    /// <param name="tokens">Signs each connection's token; the loopback cluster's key unless given.</param>
+    public ResumingSseClient(Uri baseAddress, string roomId, string? lastEventId, TokenIssuer? tokens = null)
     {
+        _tokens = tokens;
         _http = new HttpClient { BaseAddress = baseAddress, Timeout = Timeout.InfiniteTimeSpan };
         _path = $"/rooms/{roomId}/events";
         _lastEventId = lastEventId;
@@ -103,6 +110,7 @@ internal sealed class ResumingSseClient : IAsyncDisposable
             {
                 using var request = new HttpRequestMessage(HttpMethod.Get, _path);
                 request.Headers.Accept.ParseAdd("text/event-stream");
+                request.Headers.Authorization = (_tokens ?? ClusterTokens.Issuer).Bearer(_userId);
                 var sent = _lastEventId;
                 if (sent is not null)
                 {

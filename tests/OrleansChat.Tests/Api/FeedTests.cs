@@ -83,7 +83,7 @@ public sealed class FeedTests
 
         // What lost pub-sub state looks like to the node: its subscription is simply gone.
         var stream = api.Services.GetRequiredService<IClusterClient>().GetStreamProvider(ChatStreams.ProviderName)
-            .GetStream<MessageBatch>(StreamId.Create(ChatStreams.RoomNamespace, room));
+            .GetStream<RoomStreamEvent>(StreamId.Create(ChatStreams.RoomNamespace, room));
         var handles = await stream.GetAllSubscriptionHandles();
         Assert.Single(handles);
         await handles[0].UnsubscribeAsync();

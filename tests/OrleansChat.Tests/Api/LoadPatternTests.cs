@@ -1,5 +1,5 @@
 using System.Text;
-using OrleansChat.Api.Sse;
+using OrleansChat.Api.Events;
 using OrleansChat.Tests.Infrastructure;
 
 namespace OrleansChat.Tests.Api;
@@ -127,17 +127,18 @@ public sealed class LoadPatternTests
     public void A_batch_frame_written_after_part_of_it_was_replayed_writes_only_the_rest()
     {
         var frames = Enumerable.Range(5, 3)
-            .Select(seq => SseFrame.Chat(new ChatMessage("r", seq, "ann", $"text {seq}", DateTimeOffset.UnixEpoch, null)))
+            .Select(seq => ChatFrame.Of(new ChatMessage("r", seq, "ann", $"text {seq}", DateTimeOffset.UnixEpoch, null)))
             .ToArray();
-        var batch = SseFrame.Concat(frames);
+        var batch = ChatBatchFrame.Of(frames);
 
         Assert.Equal(5, batch.FirstSeq);
-        Assert.Equal(7, batch.Seq);
+        Assert.Equal(7, batch.LastSeq);
         Assert.Equal(Text(frames[0]) + Text(frames[1]) + Text(frames[2]), Encoding.UTF8.GetString(batch.After(4).Span));
         Assert.Equal(Text(frames[1]) + Text(frames[2]), Encoding.UTF8.GetString(batch.After(5).Span));
         Assert.Equal(Text(frames[2]), Encoding.UTF8.GetString(batch.After(6).Span));
-        Assert.Same(frames[1], SseFrame.Concat([frames[1]]));
-        Assert.Throws<ArgumentException>(() => SseFrame.Concat([frames[0], frames[2]]));
+        Assert.Equal("", Encoding.UTF8.GetString(batch.After(7).Span));
+        Assert.Same(frames[1], ChatBatchFrame.Of([frames[1]]));
+        Assert.Throws<ArgumentException>(() => ChatBatchFrame.Of([frames[0], frames[2]]));
 
         static string Text(SseFrame frame) => Encoding.UTF8.GetString(frame.Bytes.Span);
     }

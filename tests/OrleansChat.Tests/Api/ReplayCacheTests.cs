@@ -98,15 +98,15 @@ public sealed class ReplayCacheTests
         Assert.True(api.Services.GetRequiredService<RoomFeeds>().TryGet(room, out var feed));
         histories.Reset();
 
-        var first = feed!.ReadPageAsync(0);
-        var second = feed.ReadPageAsync(0);
-        var other = feed.ReadPageAsync(1);
+        var pages = await Task.WhenAll(feed!.ReplayPages.ReadAfterAsync(0), feed.ReplayPages.ReadAfterAsync(0), feed.ReplayPages.ReadAfterAsync(1));
 
-        Assert.Same(first, second);
-        Assert.NotSame(first, other);
-        Assert.Equal([1L], (await second).Messages.Select(m => m.Seq));
+        Assert.Equal([1L], pages[0].Frames.Select(f => f.LastSeq));
+        Assert.Equal([1L], pages[1].Frames.Select(f => f.LastSeq));
+        Assert.Empty(pages[2].Frames);
         Assert.Equal(2, histories.Count);
-        await Eventually.TrueAsync(() => !ReferenceEquals(feed.ReadPageAsync(0), first), "a finished read is not reused");
+        // A finished read is not reused (seq 1 is now among the node's frames; seq 2 never is).
+        await feed.ReplayPages.ReadAfterAsync(1);
+        Assert.Equal(3, histories.Count);
     }
 
     [Fact]

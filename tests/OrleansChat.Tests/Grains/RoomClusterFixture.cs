@@ -20,11 +20,10 @@ public sealed class RoomClusterFixture : IAsyncLifetime
         var builder = new InProcessTestClusterBuilder(2);
         builder.ConfigureSilo((_, silo) =>
         {
-            silo.Services.AddSingleton<IRoomLog>(Log);
-            silo.AddChatRooms();
+            silo.AddChatStreams().AddChatRooms(roomLog: Log);
             silo.Services.Configure<ChatHistoryOptions>(o => o.MaxMessages = MaxMessages);
         });
-        builder.ConfigureClient(client => client.AddMemoryStreams(ChatStreams.ProviderName));
+        builder.ConfigureClient(client => client.AddChatStreams());
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }

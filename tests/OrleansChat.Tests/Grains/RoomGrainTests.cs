@@ -106,6 +106,23 @@ public sealed class RoomGrainTests(RoomClusterFixture fixture) : IClassFixture<R
         Assert.Equal(LongRange(from, to).Select(s => $"m{s}"), page.Messages.Select(m => m.Text));
     }
 
+    [Fact]
+    public async Task A_page_after_a_seq_below_the_retained_history_holds_the_oldest_retained_messages()
+    {
+        var id = NewRoom();
+        for (var i = 1; i <= Max + 10; i++)
+        {
+            await Room(id).Post(new PostMessage("ann", $"m{i}", null));
+        }
+
+        var page = await Room(id).GetHistory(new HistoryQuery(0, null, 5));
+        var bounded = await Room(id).GetHistory(new HistoryQuery(2, 14, 50));
+
+        Assert.Equal(11, page.FirstRetainedSeq);
+        Assert.Equal(LongRange(11, 15), page.Messages.Select(m => m.Seq));
+        Assert.Equal(LongRange(11, 13), bounded.Messages.Select(m => m.Seq));
+    }
+
     [Theory]
     [InlineData(15L, null)]
     [InlineData(long.MaxValue, null)]
@@ -168,12 +185,12 @@ public sealed class RoomGrainTests(RoomClusterFixture fixture) : IClassFixture<R
         var id = NewRoom();
         var received = new List<long>();
         var stream = fixture.Cluster.Client.GetStreamProvider(ChatStreams.ProviderName)
-            .GetStream<MessageBatch>(StreamId.Create(ChatStreams.RoomNamespace, id));
-        var subscription = await stream.SubscribeAsync((batch, _) =>
+            .GetStream<RoomStreamEvent>(StreamId.Create(ChatStreams.RoomNamespace, id));
+        var subscription = await stream.SubscribeAsync((item, _) =>
         {
             lock (received)
             {
-                received.AddRange(batch.Messages.Select(m => m.Seq));
+                received.AddRange(((MessageBatch)item).Messages.Select(m => m.Seq));
             }
 
             return Task.CompletedTask;

@@ -1,68 +1,60 @@
+using System.Globalization;
 using System.Net.Http.Json;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.Configuration;
+using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using OrleansChat.Api.Hosting;
 
 namespace OrleansChat.Tests.Infrastructure;
 
 /// <summary>
-/// The real API (the same wiring as its Program.cs) on real Kestrel, on a free loopback port: embedded by
-/// default, or a cluster client when the settings say so.
+/// The API's own <c>Program</c> on real Kestrel, on a free loopback port: embedded by default, or a cluster client
+/// when the settings say so. Settings reach <c>Program</c> as it starts (as its command line would), so the mode and
+/// the Orleans wiring are chosen from them; test services are added after the API's own.
 /// </summary>
 internal sealed class ApiHost : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly ApiFactory _factory;
 
-    private ApiHost(WebApplication app, Uri baseAddress)
+    private ApiHost(ApiFactory factory)
     {
-        _app = app;
-        BaseAddress = baseAddress;
-        Http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        _factory = factory;
+        BaseAddress = factory.ClientOptions.BaseAddress;
+        Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
 
     public Uri BaseAddress { get; }
 
     public HttpClient Http { get; }
 
-    public IServiceProvider Services => _app.Services;
+    public IServiceProvider Services => _factory.Host.Services;
 
     public static async Task<ApiHost> StartAsync(
         IDictionary<string, string?>? settings = null,
         Action<IServiceCollection>? services = null)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
-        {
-            ApplicationName = typeof(ChatApiExtensions).Assembly.GetName().Name,
-            EnvironmentName = "Production",
-            ContentRootPath = AppContext.BaseDirectory,
-        });
-        var siloPort = FreePort.Next();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var siloPort = FreePort.Next().ToString(CultureInfo.InvariantCulture);
+        var all = new Dictionary<string, string?>
         {
             ["Orleans:ClusterId"] = $"test-{Guid.NewGuid():N}",
-            ["Orleans:SiloPort"] = siloPort.ToString(),
-            ["Orleans:PrimarySiloPort"] = siloPort.ToString(),
-            ["Orleans:GatewayPort"] = FreePort.Next().ToString(),
+            ["Orleans:SiloPort"] = siloPort,
+            ["Orleans:PrimarySiloPort"] = siloPort,
+            ["Orleans:GatewayPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
             ["Chat:RateLimit:PostsPerSecond"] = "0",
-        });
-        if (settings is not null)
+            // Client nodes default to Jwt; the suites that are not about identity post as the body's userId.
+            ["Chat:Auth:Mode"] = "Development",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
-            builder.Configuration.AddInMemoryCollection(settings);
+            all[key] = value;
         }
 
-        builder.Logging.ClearProviders().AddFilter((_, level) => level >= LogLevel.Warning);
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        services?.Invoke(builder.Services);
-        builder.AddChatOrleans();
-        builder.AddChatApi();
-
-        var app = builder.Build();
-        app.MapChatApi();
-        await app.StartAsync();
-        return new ApiHost(app, new Uri(app.Urls.Single()));
+        var factory = new ApiFactory(all, services);
+        factory.UseKestrel(0);
+        // StartServer blocks while the host (and an embedded silo) starts.
+        await Task.Run(factory.StartServer);
+        return new ApiHost(factory);
     }
 
     public async Task<ChatMessage> PostAsync(string roomId, string userId, string text, string? clientMessageId = null)
@@ -78,11 +70,36 @@ internal sealed class ApiHost : IAsyncDisposable
     public Task<SseClient> ConnectAsync(string roomId, string? lastEventId = null, string query = "") =>
         SseClient.ConnectAsync(BaseAddress, $"/rooms/{roomId}/events{query}", lastEventId);
 
-    public Task StopAsync() => _app.StopAsync();
+    public Task StopAsync() => _factory.Host.StopAsync();
 
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
-        await _app.DisposeAsync();
+        await _factory.DisposeAsync();
+    }
+
+    private sealed class ApiFactory(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? services)
+        : WebApplicationFactory<Program>
+    {
+        private IHost? _host;
+
+        public IHost Host => _host ?? throw new InvalidOperationException("The API has not started.");
+
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseEnvironment(Environments.Production);
+            foreach (var (key, value) in settings)
+            {
+                builder.UseSetting(key, value);
+            }
+
+            builder.ConfigureLogging(logging => logging.ClearProviders().AddFilter((_, level) => level >= LogLevel.Warning));
+            if (services is not null)
+            {
+                builder.ConfigureServices(services);
+            }
+        }
+
+        protected override IHost CreateHost(IHostBuilder builder) => _host = base.CreateHost(builder);
     }
 }

@@ -44,7 +44,7 @@ internal sealed class SseClient : IAsyncDisposable
     }
 
     public static async Task<SseClient> ConnectAsync(
-        Uri baseAddress, string path, string? lastEventId = null, bool startReading = true, int? receiveBufferBytes = null)
+        Uri baseAddress, string path, string? lastEventId = null, bool startReading = true, int? receiveBufferBytes = null, string? bearerToken = null)
     {
         var handler = new SocketsHttpHandler();
         if (receiveBufferBytes is { } size)
@@ -63,6 +63,11 @@ internal sealed class SseClient : IAsyncDisposable
         if (lastEventId is not null)
         {
             request.Headers.Add("Last-Event-ID", lastEventId);
+        }
+
+        if (bearerToken is not null)
+        {
+            request.Headers.Authorization = new("Bearer", bearerToken);
         }
 
         var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);

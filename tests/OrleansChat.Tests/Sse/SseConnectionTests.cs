@@ -2,7 +2,10 @@ using System.IO.Pipelines;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using OrleansChat.Api.Events;
+using OrleansChat.Api.Rooms;
 using OrleansChat.Api.Sse;
+using OrleansChat.Tests.Infrastructure;
 
 namespace OrleansChat.Tests.Sse;
 
@@ -25,7 +28,7 @@ public sealed class SseConnectionTests
 
         for (var seq = 1; seq <= 17; seq++)
         {
-            connection.Enqueue(SseFrame.Chat(Message(seq)));
+            connection.Enqueue(ChatFrame.Of(Message(seq)));
         }
 
         Assert.True(connection.Overflowed);
@@ -39,7 +42,7 @@ public sealed class SseConnectionTests
         var connection = new SseConnection(context, capacity: 16);
 
         connection.Close();
-        connection.Enqueue(SseFrame.Chat(Message(1)));
+        connection.Enqueue(ChatFrame.Of(Message(1)));
 
         Assert.False(connection.Overflowed);
         Assert.False(context.RequestAborted.IsCancellationRequested);
@@ -49,15 +52,15 @@ public sealed class SseConnectionTests
     public async Task The_pump_skips_what_replay_wrote_including_a_gap_it_has_passed()
     {
         var connection = new SseConnection(new DefaultHttpContext(), capacity: 16);
-        connection.Enqueue(SseFrame.Gap("r", 2, 5));
-        connection.Enqueue(SseFrame.Chat(Message(6)));
-        connection.Enqueue(SseFrame.Chat(Message(7)));
-        connection.Enqueue(SseFrame.Gap("r", 8, 9));
-        connection.Enqueue(SseFrame.Chat(Message(10)));
+        connection.Enqueue(GapFrame.Of("r", 2, 5));
+        connection.Enqueue(ChatFrame.Of(Message(6)));
+        connection.Enqueue(ChatFrame.Of(Message(7)));
+        connection.Enqueue(GapFrame.Of("r", 8, 9));
+        connection.Enqueue(ChatFrame.Of(Message(10)));
         connection.Close();
         var pipe = new Pipe();
 
-        await RoomEventStream.PumpAsync(connection, written: 6, pipe.Writer, CancellationToken.None);
+        await RoomEventStream.PumpAsync(connection, new RoomCursor("r", 6), pipe.Writer, ChatMeters.Unobserved(), CancellationToken.None);
         await pipe.Writer.CompleteAsync();
         var text = Encoding.UTF8.GetString((await pipe.Reader.ReadAsync()).Buffer);
 

@@ -1,25 +1,21 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using OrleansChat.Api.Rooms;
-using OrleansChat.Api.Sse;
 
-namespace OrleansChat.Api.Hosting;
+namespace OrleansChat.Api.Events;
 
-/// <summary>The wire shapes of API.md, serialized without reflection.</summary>
+/// <summary>The <c>data</c> of the SSE events, serialized without reflection.</summary>
 [JsonSourceGenerationOptions(
     JsonSerializerDefaults.Web,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     Converters = [typeof(UtcMillisecondsConverter)])]
 [JsonSerializable(typeof(ChatMessage))]
-[JsonSerializable(typeof(HistoryPage))]
-[JsonSerializable(typeof(RoomInfo))]
-[JsonSerializable(typeof(PostMessageRequest))]
 [JsonSerializable(typeof(GapEvent))]
 [JsonSerializable(typeof(ResetEvent))]
-internal sealed partial class ChatJsonContext : JsonSerializerContext;
+[JsonSerializable(typeof(ExpiredEvent))]
+internal sealed partial class EventJsonContext : JsonSerializerContext;
 
-/// <summary>Timestamps as <c>2026-11-25T10:00:00.000Z</c>, the form API.md shows.</summary>
+/// <summary>Timestamps as <c>2026-11-25T10:00:00.000Z</c>, the form of the contract, in events and responses alike.</summary>
 internal sealed class UtcMillisecondsConverter : JsonConverter<DateTimeOffset>
 {
     private const string Format = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";

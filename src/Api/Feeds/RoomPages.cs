@@ -1,0 +1,90 @@
+using System.Collections.Concurrent;
+using OrleansChat.Api.Events;
+
+namespace OrleansChat.Api.Feeds;
+
+/// <summary>
+/// History for the replays of a node's connections: from the node's encoded frames when they hold the next seq, so
+/// a herd resuming what the node delivered costs the room one small call each; otherwise from the room, one call
+/// per page however many connections ask for it at once.
+/// </summary>
+internal sealed class SharedRoomPages(IRoomGrain room, FrameCache cache) : IRoomPages
+{
+    private readonly ConcurrentDictionary<long, Task<HistoryPage>> _reads = new();
+
+    public async Task<RoomPage> ReadAfterAsync(long seq)
+    {
+        if (cache.Find(seq + 1) is not null)
+        {
+            // The room still says where its history starts and ends, so gaps and resets are told as from history.
+            var info = await room.GetInfo();
+            return new RoomPage(info.LastSeq, info.FirstRetainedSeq, Cached(seq));
+        }
+
+        return cache.Encode(await SharedReadAsync(seq));
+    }
+
+    private List<ChatFrame> Cached(long seq)
+    {
+        var frames = new List<ChatFrame>();
+        while (frames.Count < ChatLimits.MaxPageSize && cache.Find(seq + frames.Count + 1) is { } frame)
+        {
+            frames.Add(frame);
+        }
+
+        return frames;
+    }
+
+    private Task<HistoryPage> SharedReadAsync(long seq)
+    {
+        while (true)
+        {
+            if (_reads.TryGetValue(seq, out var pending))
+            {
+                return pending;
+            }
+
+            var read = new TaskCompletionSource<HistoryPage>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (_reads.TryAdd(seq, read.Task))
+            {
+                _ = ReadIntoAsync(seq, read);
+                return read.Task;
+            }
+        }
+    }
+
+    private async Task ReadIntoAsync(long seq, TaskCompletionSource<HistoryPage> read)
+    {
+        HistoryPage? page = null;
+        Exception? failure = null;
+        try
+        {
+            page = await room.GetHistory(new HistoryQuery(seq, null, ChatLimits.MaxPageSize));
+        }
+        catch (Exception exception)
+        {
+            failure = exception;
+        }
+
+        // Gone before it completes: whoever asks once the page is out reads afresh, never a finished read.
+        _reads.TryRemove(new KeyValuePair<long, Task<HistoryPage>>(seq, read.Task));
+        if (failure is null)
+        {
+            read.SetResult(page!);
+        }
+        else
+        {
+            read.SetException(failure);
+        }
+    }
+}
+
+/// <summary>
+/// History for the node's feed when it fills a hole: always a fresh read, since a shared read that started before
+/// the hole's messages were stored could look like "nothing more" and end the catch-up early.
+/// </summary>
+internal sealed class FreshRoomPages(IRoomGrain room, FrameCache cache) : IRoomPages
+{
+    public async Task<RoomPage> ReadAfterAsync(long seq) =>
+        cache.Encode(await room.GetHistory(new HistoryQuery(seq, null, ChatLimits.MaxPageSize)));
+}

@@ -1,0 +1,140 @@
+// A room's event stream for as long as the page shows the room: an EventSource that carries the identity's token
+// (`access_token`) and resumes from the page's last seq; renewed with a fresh token when the server says the
+// token expired, and reopened after anything else that ends it, at a pace the server's answer allows.
+
+import { RefusedError, asRefusal, backoffMs, eventsUrl, probeEvents } from './chat-api.js';
+
+export class RoomStream {
+  #roomId;
+  #identity;
+  #on;
+  #source = null;
+  #token = null;
+  #timer = 0;
+  #attempts = 0;
+  #closed = false;
+
+  /**
+   * `on`: resumeSeq() → the seq to resume after; chat(message), gap(gap), reset() for the frames; state(name,
+   * text?) for what the reader should see of the connection; refused(RefusedError) when it will not come back.
+   */
+  constructor(roomId, identity, on) {
+    this.#roomId = roomId;
+    this.#identity = identity;
+    this.#on = on;
+  }
+
+  async open() {
+    this.#stop();
+    let token;
+    try {
+      token = await this.#identity.token();
+    } catch (error) {
+      this.#failed(error);
+      return;
+    }
+
+    if (this.#closed) {
+      return;
+    }
+
+    const source = new EventSource(eventsUrl(this.#roomId, this.#on.resumeSeq(), token));
+    this.#source = source;
+    this.#token = token;
+    const current = (handler) => (event) => {
+      if (this.#source === source && !this.#closed) {
+        handler(event);
+      }
+    };
+
+    source.addEventListener('open', current(() => {
+      this.#attempts = 0;
+      this.#on.state('live');
+    }));
+    source.addEventListener('chat', current((event) => this.#on.chat(JSON.parse(event.data))));
+    source.addEventListener('gap', current((event) => this.#on.gap(JSON.parse(event.data))));
+    source.addEventListener('reset', current(() => this.#on.reset()));
+    source.addEventListener('expired', current(() => this.#renew()));
+    source.addEventListener('error', current(() => {
+      this.#on.state('reconnecting');
+      // While CONNECTING the browser retries by itself, with Last-Event-ID. CLOSED means the answer was not an
+      // event stream, and EventSource does not say which answer it was: ask, then act on it.
+      if (source.readyState === EventSource.CLOSED) {
+        this.#diagnose();
+      }
+    }));
+  }
+
+  close() {
+    this.#closed = true;
+    this.#stop();
+  }
+
+  #stop() {
+    this.#source?.close();
+    this.#source = null;
+    clearTimeout(this.#timer);
+  }
+
+  /** The token ran out: the server ended the stream after everything before `expired`, so resume with a new one. */
+  async #renew() {
+    this.#stop();
+    this.#on.state('reconnecting');
+    try {
+      await this.#identity.refresh(this.#token);
+    } catch (error) {
+      this.#failed(error);
+      return;
+    }
+
+    if (!this.#closed) {
+      this.open();
+    }
+  }
+
+  async #diagnose() {
+    this.#stop();
+    let answer;
+    try {
+      answer = await probeEvents(this.#roomId, this.#identity);
+    } catch (error) {
+      this.#failed(error);
+      return;
+    }
+
+    if (this.#closed) {
+      return;
+    }
+
+    if (answer.status === 429) {
+      const seconds = Math.max(1, Math.round(answer.retryAfterMs / 1000));
+      this.#on.state('limited', `Too many open tabs or streams; retrying in ${seconds} s`);
+      this.#reopenIn(answer.retryAfterMs);
+    } else if (answer.problem && answer.status < 500) {
+      this.#on.refused(answer.problem);
+    } else {
+      // A node starting or stopping (503), a proxy without a node (502), or a cause that has passed (200).
+      this.#reopenIn(backoffMs(this.#attempts++, answer.retryAfterMs));
+    }
+  }
+
+  #failed(failure) {
+    if (this.#closed) {
+      return;
+    }
+
+    const error = asRefusal(failure);
+    if (error instanceof RefusedError) {
+      this.#on.refused(error);
+    } else {
+      // The network, or a node that is away: the identity gets its token on the next try.
+      this.#on.state('reconnecting');
+      this.#reopenIn(backoffMs(this.#attempts++));
+    }
+  }
+
+  #reopenIn(ms) {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.open(), ms);
+  }
+}

@@ -1,0 +1,21 @@
+namespace OrleansChat;
+
+/// <summary>
+/// What a room publishes on its stream. Closed: every kind is declared here, and a subscriber handles each.
+/// The stream is only a fast path; the room's log stays the truth, so a lost event is filled from the room by seq.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("chat.room-stream-event")]
+public abstract record RoomStreamEvent
+{
+    private protected RoomStreamEvent()
+    {
+    }
+}
+
+/// <summary>
+/// Consecutive messages stored by one append, in seq order. One stream event per append keeps a hot room's stream
+/// traffic proportional to appends, not messages.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("chat.message-batch")]
+public sealed record MessageBatch(
+    [property: Id(0)] IReadOnlyList<ChatMessage> Messages) : RoomStreamEvent;
