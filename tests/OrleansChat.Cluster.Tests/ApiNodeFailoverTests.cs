@@ -27,7 +27,7 @@ public sealed class ApiNodeFailoverTests(LocalCluster cluster, ITestOutputHelper
 
             using var poster = new Poster(LocalCluster.AddressOf(survivor), room, "ann");
             using var stopPosting = new CancellationTokenSource();
-            var posting = poster.RunAsync(stopPosting.Token, Patience);
+            var posting = poster.RunAsync(stopPosting.Token, Patience, pace: TimeSpan.FromMilliseconds(25));
             await Poll.UntilAsync(() => clients.All(c => c.HasSeen(5)), "every client has the first messages", Patience);
 
             var killedAt = DateTime.UtcNow;

@@ -33,12 +33,17 @@ internal sealed class Poster(Uri baseAddress, string roomId, string userId, Toke
 
     public IReadOnlyDictionary<string, ChatMessage> Acknowledged => _acknowledged;
 
-    /// <summary>Posts messages one after the other until <paramref name="stop"/>; the message in flight is still seen through.</summary>
-    public async Task RunAsync(CancellationToken stop, TimeSpan finishWithin)
+    /// <summary>
+    /// Posts messages one after the other until <paramref name="stop"/>, starting one at most every
+    /// <paramref name="pace"/>; the message in flight is still seen through.
+    /// </summary>
+    public async Task RunAsync(CancellationToken stop, TimeSpan finishWithin, TimeSpan pace = default)
     {
         while (!stop.IsCancellationRequested)
         {
+            var next = Task.Delay(pace, CancellationToken.None);
             await PostAsync(finishWithin);
+            await next;
         }
     }
 
