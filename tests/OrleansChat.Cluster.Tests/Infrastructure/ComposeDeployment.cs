@@ -41,23 +41,31 @@ public sealed partial class ComposeDeployment(IMessageSink diagnostics) : IAsync
 
     public async Task InitializeAsync()
     {
-        var clock = Stopwatch.StartNew();
+        var total = Stopwatch.StartNew();
         var pidFile = Path.GetTempFileName();
-        await RunAsync(Path.Combine(Root, "deploy", "docker", "local-base-images.sh"), TimeSpan.FromMinutes(8), "--dockerd-pid-file", pidFile);
-        _daemonStartedByUs = (await File.ReadAllTextAsync(pidFile)).Trim() is { Length: > 0 } pid ? pid : null;
-        File.Delete(pidFile);
-        var baseImages = clock.Elapsed;
+        try
+        {
+            await RunAsync(Path.Combine(Root, "deploy", "docker", "local-base-images.sh"), TimeSpan.FromMinutes(8), "--dockerd-pid-file", pidFile);
+        }
+        finally
+        {
+            // Also when the script failed after it started the daemon: DisposeAsync stops it.
+            _daemonStartedByUs = (await File.ReadAllTextAsync(pidFile)).Trim() is { Length: > 0 } pid ? pid : null;
+            File.Delete(pidFile);
+        }
+
+        var baseImages = total.Elapsed;
         var authEnv = (await RunAsync(Path.Combine(Root, "deploy", "compose", "auth-env.sh"), TimeSpan.FromSeconds(30))).Trim();
         Tokens = new TokenIssuer(File.ReadAllLines(authEnv).Single(line => line.StartsWith(SigningKeySetting, StringComparison.Ordinal))[SigningKeySetting.Length..]);
 
         // Whatever an interrupted earlier run left behind.
         _composeUsed = true;
         await ComposeAsync(TimeSpan.FromMinutes(2), "down", "-v", "--remove-orphans");
-        clock.Restart();
+        var clock = Stopwatch.StartNew();
         await ComposeAsync(TimeSpan.FromMinutes(10), "up", "--build", "-d");
         var up = clock.Elapsed;
         await WaitUntilHealthyAsync(TimeSpan.FromMinutes(3));
-        Measurements.Record(null, $"compose: base images ready in {baseImages.TotalSeconds:0} s{(_daemonStartedByUs is null ? "" : " (dockerd started)")}; 'up --build -d' {up.TotalSeconds:0} s, every service healthy {clock.Elapsed.TotalSeconds:0} s after it began");
+        Measurements.Record(null, $"compose: base images ready in {baseImages.TotalSeconds:0} s{(_daemonStartedByUs is null ? "" : " (dockerd started)")}; 'up --build -d' {up.TotalSeconds:0} s, every service healthy {clock.Elapsed.TotalSeconds:0} s after it began, {total.Elapsed.TotalSeconds:0} s after the fixture began");
     }
 
     public async Task DisposeAsync()
