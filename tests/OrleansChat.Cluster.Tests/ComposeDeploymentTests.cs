@@ -69,7 +69,7 @@ public sealed class ComposeDeploymentTests(ComposeDeployment compose, ITestOutpu
             // Through nginx, like everything else: a post caught on the killed node fails and is retried with its id.
             using var poster = new Poster(Nginx, room, "ann", compose.Tokens);
             using var stopPosting = new CancellationTokenSource();
-            var posting = poster.RunAsync(stopPosting.Token, Patience);
+            var posting = poster.RunAsync(stopPosting.Token, Patience, pace: TimeSpan.FromMilliseconds(25));
             await Poll.UntilAsync(() => clients.All(c => c.HasSeen(5)), "every client has the first messages", Patience);
 
             var killedAt = await compose.KillAsync(victim);
@@ -118,15 +118,15 @@ public sealed class ComposeDeploymentTests(ComposeDeployment compose, ITestOutpu
     {
         var room = Rooms.NewId("compose-silo");
         var clients = new[] { new ResumingSseClient(Nginx, room, "0", compose.Tokens), new ResumingSseClient(Nginx, room, "0", compose.Tokens) };
-        // Two clients posting one message after the other, and a probe starting a post every 200 ms whatever
-        // happens to the earlier ones.
+        // Two clients posting one message after the other, paced so that a fast machine stays within what the room
+        // retains, and a probe starting a post every 200 ms whatever happens to the earlier ones.
         var posters = Enumerable.Range(0, 3).Select(i => new Poster(Nginx, room, $"p{i}", compose.Tokens)).ToArray();
         using var stopPosting = new CancellationTokenSource();
         try
         {
             await Poll.UntilAsync(() => clients.All(c => c.Connections.Count > 0), "every client is connected", Patience);
             var silo = await compose.SiloHostingAsync(room, () => posters[0].PostAsync(Patience));
-            var postings = posters[..2].Select(p => p.RunAsync(stopPosting.Token, Patience))
+            var postings = posters[..2].Select(p => p.RunAsync(stopPosting.Token, Patience, pace: TimeSpan.FromMilliseconds(25)))
                 .Append(posters[2].RunEveryAsync(TimeSpan.FromMilliseconds(200), stopPosting.Token, Patience)).ToArray();
             await Poll.UntilAsync(() => Acknowledged() >= 20, "the room is busy", Patience);
 
