@@ -75,8 +75,10 @@ rm -f "$build_log"
 run_dotnet_suite tests/OrleansChat.Tests
 run_browser_suite
 
-# The multi-node suite runs real processes through deploy/local/cluster.sh (Redis, nginx) and validates the
-# compose file with docker-compose. The solution was just built in Release, which is what cluster.sh runs.
+# The multi-node suite runs real processes through deploy/local/cluster.sh (Redis, nginx, Prometheus), and
+# docker-compose.yml in Docker: its fixture runs deploy/docker/local-base-images.sh, which installs docker.io and
+# debootstrap, starts dockerd (stopped again at the end) and builds stand-in base images where no image registry is
+# reachable. The solution was just built in Release, which is what cluster.sh runs.
 if scripts/ensure-packages.sh redis-server nginx-light curl prometheus docker-compose; then
   CHAT_CLUSTER_NO_BUILD=1 run_dotnet_suite tests/OrleansChat.Cluster.Tests
 else

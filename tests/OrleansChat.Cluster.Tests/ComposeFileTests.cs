@@ -18,7 +18,7 @@ public sealed class ComposeFileTests
         }
 
         Assert.Contains("- 127.0.0.1:8080:8080", config);
-        Assert.Contains("published: 9090", config);
+        Assert.Contains("- 127.0.0.1:9090:9090", config);
         Assert.Contains("healthcheck:", config);
     }
 

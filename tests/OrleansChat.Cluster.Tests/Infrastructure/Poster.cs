@@ -10,7 +10,8 @@ namespace OrleansChat.Cluster.Tests.Infrastructure;
 /// Posts to a room like a careful client: every message has a clientMessageId, and a post that failed or timed out
 /// is retried with the same id until the room acknowledges it. Records every attempt and every acknowledgement.
 /// </summary>
-internal sealed class Poster(Uri baseAddress, string roomId, string userId) : IDisposable
+/// <param name="tokens">Signs the poster's token; the loopback cluster's key unless given.</param>
+internal sealed class Poster(Uri baseAddress, string roomId, string userId, TokenIssuer? tokens = null) : IDisposable
 {
     /// <summary>No single attempt may take longer: the API must answer, even when a silo just died.</summary>
     public static readonly TimeSpan AttemptDeadline = TimeSpan.FromSeconds(15);
@@ -19,7 +20,7 @@ internal sealed class Poster(Uri baseAddress, string roomId, string userId) : ID
     {
         BaseAddress = baseAddress,
         Timeout = Timeout.InfiniteTimeSpan,
-        DefaultRequestHeaders = { Authorization = ClusterTokens.Bearer(userId) },
+        DefaultRequestHeaders = { Authorization = (tokens ?? ClusterTokens.Issuer).Bearer(userId) },
     };
     private readonly ConcurrentQueue<Attempt> _attempts = new();
     private readonly ConcurrentDictionary<string, ChatMessage> _acknowledged = new();

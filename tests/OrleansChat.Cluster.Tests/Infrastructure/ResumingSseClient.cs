@@ -26,8 +26,12 @@ internal sealed class ResumingSseClient : IAsyncDisposable
     // Each connection presents a fresh token, as a page would after its previous one expired.
     private readonly string _userId = $"reader-{Guid.NewGuid():N}"[..16];
 
-    public ResumingSseClient(Uri baseAddress, string roomId, string? lastEventId)
+    private readonly TokenIssuer? _tokens;
+
+    /// <param name="tokens">Signs each connection's token; the loopback cluster's key unless given.</param>
+    public ResumingSseClient(Uri baseAddress, string roomId, string? lastEventId, TokenIssuer? tokens = null)
     {
+        _tokens = tokens;
         _http = new HttpClient { BaseAddress = baseAddress, Timeout = Timeout.InfiniteTimeSpan };
         _path = $"/rooms/{roomId}/events";
         _lastEventId = lastEventId;
@@ -106,7 +110,7 @@ internal sealed class ResumingSseClient : IAsyncDisposable
             {
                 using var request = new HttpRequestMessage(HttpMethod.Get, _path);
                 request.Headers.Accept.ParseAdd("text/event-stream");
-                request.Headers.Authorization = ClusterTokens.Bearer(_userId);
+                request.Headers.Authorization = (_tokens ?? ClusterTokens.Issuer).Bearer(_userId);
                 var sent = _lastEventId;
                 if (sent is not null)
                 {

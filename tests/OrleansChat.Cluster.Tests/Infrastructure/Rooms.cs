@@ -5,20 +5,20 @@ namespace OrleansChat.Cluster.Tests.Infrastructure;
 
 internal static class Rooms
 {
-    /// <summary>A client of <paramref name="node"/> with a token of its own.</summary>
-    public static HttpClient Reader(Uri node) => new()
+    /// <summary>A client of <paramref name="node"/> with a token of its own, signed by <paramref name="tokens"/> (the loopback cluster's key unless given).</summary>
+    public static HttpClient Reader(Uri node, TokenIssuer? tokens = null) => new()
     {
         BaseAddress = node,
         Timeout = TimeSpan.FromSeconds(30),
-        DefaultRequestHeaders = { Authorization = ClusterTokens.Bearer("history-reader") },
+        DefaultRequestHeaders = { Authorization = (tokens ?? ClusterTokens.Issuer).Bearer("history-reader") },
     };
 
     public static string NewId(string purpose) => $"{purpose}-{Guid.NewGuid():N}"[..24];
 
     /// <summary>Every retained message of the room, read page by page from one node.</summary>
-    public static async Task<IReadOnlyList<ChatMessage>> HistoryAsync(Uri node, string roomId)
+    public static async Task<IReadOnlyList<ChatMessage>> HistoryAsync(Uri node, string roomId, TokenIssuer? tokens = null)
     {
-        using var http = Reader(node);
+        using var http = Reader(node, tokens);
         var messages = new List<ChatMessage>();
         while (true)
         {
@@ -32,9 +32,9 @@ internal static class Rooms
         }
     }
 
-    public static async Task<RoomInfo> InfoAsync(Uri node, string roomId)
+    public static async Task<RoomInfo> InfoAsync(Uri node, string roomId, TokenIssuer? tokens = null)
     {
-        using var http = Reader(node);
+        using var http = Reader(node, tokens);
         return (await http.GetFromJsonAsync<RoomInfo>($"/rooms/{roomId}", JsonSerializerOptions.Web))!;
     }
 
