@@ -42,6 +42,10 @@ internal sealed record PostResult(
 /// <c>event: gap</c> announced as trimmed from history (not lost: the contract says so), not counted in <c>Lost</c>. A stream that ends or breaks during the
 /// run (the server disconnects clients that read too slowly) is counted in <c>EndedByServer</c>/<c>ReadErrors</c>
 /// and reconnected with <c>Last-Event-ID</c> like a browser; the seq checks carry on across the reconnect.
+/// <c>DeliveriesPerSecond</c>: live deliveries ÷ first post → last delivery. <c>OfferedPerSecond</c>: the post rate ×
+/// subscribers per room; <c>AchievedPerSecond</c>: live deliveries ÷ (last − first live delivery + one post interval),
+/// which stays at the offer however late each delivery is unless deliveries fall further and further behind;
+/// <c>Saturated</c> when under 98 % of the offer.
 /// </summary>
 internal sealed record DeliveryResult(
     long Expected,
@@ -61,6 +65,9 @@ internal sealed record DeliveryResult(
     IReadOnlyList<string> LostSample,
     IReadOnlyList<string> Interruptions,
     double DeliveriesPerSecond,
+    double? OfferedPerSecond,
+    double AchievedPerSecond,
+    bool Saturated,
     double DrainSeconds,
     LatencySummary Latency);
 

@@ -21,7 +21,7 @@ internal static class HumanReport
             $"delivery   expected {d.Expected}, delivered {d.Delivered}, lost {d.Lost}, duplicates {d.Duplicates}, out-of-order {d.OutOfOrder}, unexpected {d.Unexpected}, gap events {d.Gaps} (skipping {d.SkippedByGap}), resets {d.Resets}; incomplete connections {d.ConnectionsIncomplete}; streams ended by the server {d.EndedByServer}, broken {d.ReadErrors}, reconnects {d.Reconnects}, gave up {d.GaveUp}" +
                 (d.Interruptions.Count > 0 ? $"; {string.Join("; ", d.Interruptions)}" : "") +
                 (d.LostSample.Count > 0 ? $"{Environment.NewLine}lost e.g.  {string.Join(Environment.NewLine + "           ", d.LostSample)}" : ""),
-            $"throughput {d.DeliveriesPerSecond} deliveries/s (live, first post → last delivery); drain {d.DrainSeconds} s",
+            $"throughput {d.DeliveriesPerSecond} deliveries/s (live, first post → last delivery); achieved {d.AchievedPerSecond}/s of {d.OfferedPerSecond?.ToString(CultureInfo.InvariantCulture) ?? "-"} offered{(d.Saturated ? " — SATURATED" : "")}; drain {d.DrainSeconds} s",
             $"latency    post→delivery p50 {Ms(d.Latency.P50Ms)} p90 {Ms(d.Latency.P90Ms)} p99 {Ms(d.Latency.P99Ms)} max {Ms(d.Latency.MaxMs)} ({d.Latency.Count} samples)",
         };
         if (r.Resume is { } resume)

@@ -222,6 +222,7 @@ internal sealed class Runner(BenchOptions options)
         var liveDelivered = connected.Sum(s => Math.Max(0, s.Unique - backlogAcked[s.Room]));
         var lastDelivery = connected.Select(s => s.LastDeliveryTicks).DefaultIfEmpty(0).Max();
         var deliverySeconds = lastDelivery > postStart ? Stopwatch.GetElapsedTime(postStart, lastDelivery).TotalSeconds : 0;
+        var firstDelivery = connected.Select(s => s.FirstLiveDeliveryTicks).Where(t => t != 0).DefaultIfEmpty(0).Min();
         var connectErrors = subscribers.Where(s => !s.Connected && s.Error is not null)
             .GroupBy(s => s.Error!).OrderByDescending(g => g.Count()).Take(5).Select(g => $"{g.Key} ×{g.Count()}").ToArray();
 
@@ -243,6 +244,13 @@ internal sealed class Runner(BenchOptions options)
         var postedLive = posters.AckedTotal - backlogAcked.Sum();
         double? offered = options.Rate > 0 && options.Idle <= 0 && options.Duration > 0 ? options.Rate : null;
         var achieved = posters.AchievedPerSecond(postedLive, options.Rate);
+
+        // Deliveries the same way as acks: at the offered rate however late each one is, unless they fall behind.
+        double? offeredDeliveries = offered * options.Subscribers;
+        var deliverySpan = firstDelivery > 0 && lastDelivery >= firstDelivery
+            ? Stopwatch.GetElapsedTime(firstDelivery, lastDelivery).TotalSeconds + (options.Rate > 0 ? 1 / options.Rate : 0)
+            : 0;
+        var achievedDeliveries = deliverySpan > 0 ? Math.Round(liveDelivered / deliverySpan) : 0;
         var cold = options.Cold > 0
             ? new ColdResult(options.Cold, serverAge is { } age ? Round(age) : null, latency.Windows()!, posters.AckLatency.Windows()!)
             : null;
@@ -272,6 +280,9 @@ internal sealed class Runner(BenchOptions options)
                 lostSample,
                 [.. connected.Where(s => s.LastReadError is not null).GroupBy(s => s.LastReadError!).OrderByDescending(g => g.Count()).Take(5).Select(g => $"{g.Key} ×{g.Count()}")],
                 deliverySeconds > 0 ? Math.Round(liveDelivered / deliverySeconds) : 0,
+                offeredDeliveries,
+                achievedDeliveries,
+                offeredDeliveries is { } rateOfDeliveries && achievedDeliveries < 0.98 * rateOfDeliveries,
                 Round(drainSeconds), latency.All.Summary()),
             resume,
             cold,

@@ -82,6 +82,9 @@ internal sealed class Subscriber(int index, int room, Uri baseUrl, string roomId
 
     public long LastDeliveryTicks { get; private set; }
 
+    /// <summary>When the first message was received while <see cref="RecordLatency"/> was set, or 0.</summary>
+    public long FirstLiveDeliveryTicks { get; private set; }
+
     /// <summary>Times the server ended the stream while the run went on.</summary>
     public int EndedByServer { get; private set; }
 
@@ -350,6 +353,11 @@ internal sealed class Subscriber(int index, int room, Uri baseUrl, string roomId
         else
         {
             LastSeq = seq;
+        }
+
+        if (RecordLatency && FirstLiveDeliveryTicks == 0)
+        {
+            FirstLiveDeliveryTicks = now;
         }
 
         if (RecordLatency && _pendingPostTicks > 0)
