@@ -4,9 +4,10 @@ namespace OrleansChat.Bench;
 
 /// <summary>
 /// Grain calls counted by the silos' Orleans meter, read from Prometheus endpoints: the sum of
-/// <c>orleans_messaging_processing_dispatcher_received_total</c> over the series with <c>Context="Grain"</c> and
-/// <c>Direction="Request"</c>, i.e. the requests that grains received (each call once, on the silo that runs the
-/// grain; system targets and one-way messages excluded).
+/// <c>orleans_messaging_processing_dispatcher_received_total</c> over the series with <c>Direction="Request"</c>, i.e.
+/// the requests the silo's dispatcher received (each call once, on the silo that runs the target; one-way messages
+/// excluded). Its <c>Context</c> tag is the caller's: <c>None</c> for calls from outside any grain (an API node's
+/// feeds and posts), <c>Grain</c> for calls made in a grain or system target (Orleans' own stream machinery).
 /// </summary>
 internal static class GrainCalls
 {
@@ -28,9 +29,7 @@ internal static class GrainCalls
                 var text = await http.GetStringAsync(url, cancellationToken);
                 foreach (var line in text.Split('\n'))
                 {
-                    if (line.StartsWith(Metric, StringComparison.Ordinal)
-                        && line.Contains("Context=\"Grain\"", StringComparison.Ordinal)
-                        && line.Contains("Direction=\"Request\"", StringComparison.Ordinal))
+                    if (line.StartsWith(Metric, StringComparison.Ordinal) && line.Contains("Direction=\"Request\"", StringComparison.Ordinal))
                     {
                         total += double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
                     }
