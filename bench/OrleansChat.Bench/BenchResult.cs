@@ -120,7 +120,10 @@ internal sealed record CpuResult(
     IReadOnlyList<RoleCpu> Roles,
     double? GrainCallsPerSecond);
 
-/// <summary>One run. <c>Auth</c>: every subscriber and poster had a token of its own (<c>--auth dev-token</c>).</summary>
+/// <summary>
+/// One run. <c>Auth</c>: every subscriber and poster had a token of its own (<c>--auth dev-token</c>).
+/// <c>IdleSeconds</c>: an idle run (<c>--idle</c>), which posts nothing whatever its rate and duration say.
+/// </summary>
 internal sealed record BenchResult(
     string Scenario,
     string Mode,
@@ -134,6 +137,7 @@ internal sealed record BenchResult(
     int Posters,
     double DurationSeconds,
     int MessageSize,
+    double? IdleSeconds,
     ConnectResult Connect,
     PostResult Posts,
     DeliveryResult Delivery,

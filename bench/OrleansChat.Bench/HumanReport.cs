@@ -10,7 +10,7 @@ internal static class HumanReport
         var d = r.Delivery;
         var lines = new List<string>
         {
-            $"== {r.Scenario} {r.Mode}{(r.Auth ? " (a dev token per user)" : "")}: {r.Rooms} rooms × {r.SubscribersPerRoom} subscribers, rate {(r.Rate > 0 ? r.Rate.ToString(CultureInfo.InvariantCulture) + "/s" : "max")} with {r.Posters} posters, {r.DurationSeconds} s, {r.MessageSize}-char messages",
+            $"== {r.Scenario} {r.Mode}{(r.Auth ? " (a dev token per user)" : "")}: {r.Rooms} rooms × {r.SubscribersPerRoom} subscribers, {(r.IdleSeconds is { } idle ? $"idle {idle} s, no posts" : $"rate {(r.Rate > 0 ? r.Rate.ToString(CultureInfo.InvariantCulture) + "/s" : "max")} with {r.Posters} posters, {r.DurationSeconds} s, {r.MessageSize}-char messages")}",
             $"connect    {r.Connect.Connected}/{r.Connect.Attempted} in {r.Connect.PhaseSeconds} s; p50 {Ms(r.Connect.Latency.P50Ms)} p99 {Ms(r.Connect.Latency.P99Ms)} max {Ms(r.Connect.Latency.MaxMs)}" +
                 (r.Connect.Errors.Count > 0 ? $"; errors: {string.Join("; ", r.Connect.Errors)}" : ""),
             $"posts      {r.Posts.Acked} acked / {r.Posts.Attempted} sent, {r.Posts.Failed} failed; {r.Posts.AckedPerSecond}/s; ack p50 {Ms(r.Posts.AckLatency.P50Ms)} p99 {Ms(r.Posts.AckLatency.P99Ms)} max {Ms(r.Posts.AckLatency.MaxMs)}" +

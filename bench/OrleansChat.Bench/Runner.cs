@@ -269,6 +269,7 @@ internal sealed class Runner(BenchOptions options)
             options.Posters,
             options.Duration,
             options.MessageSize,
+            options.Idle > 0 ? options.Idle : null,
             new ConnectResult(subscribers.Length, connections, subscribers.Length - connections, connectErrors, Round(connectSeconds), connectLatency.Summary()),
             new PostResult(posters.Attempted, posters.AckedTotal, posters.Failed, posters.Errors, Round(postSeconds),
                 postSeconds > 0 ? Math.Round(postedLive / postSeconds) : 0, offered, Math.Round(achieved, 1),
