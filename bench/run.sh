@@ -43,7 +43,7 @@ cluster_urls=${BENCH_CLUSTER_URLS:-http://127.0.0.1:8081,http://127.0.0.1:8082}
 results_dir=${BENCH_RESULTS:-$root/bench/results}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
-usage() { sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,/^set /{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 [ "$scenario" = all ] && scenario=fanout,connections,hotroom,resume
 [ -n "$scenario" ] || usage
 for s in ${scenario//,/ }; do
