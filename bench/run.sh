@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
-# Benchmark scenarios of OrleansChat (issue #5). Each run starts the server(s) fresh, warms them up briefly, runs the
-# load generator (bench/OrleansChat.Bench, which speaks only docs/api.md) and appends its JSON object to a results file;
-# after the runs it prints the medians (min–max) that docs/benchmarks.md quotes.
+# Benchmark scenarios of OrleansChat (issues #5, #14). Each run starts the server(s) fresh, warms them up briefly (not
+# with --cold), runs the load generator (bench/OrleansChat.Bench, which speaks only docs/api.md) and appends its JSON
+# object to a results file; after the runs it prints the medians (min–max) that docs/benchmarks.md quotes, one table
+# per scenario with a column per target.
 #
-#   bench/run.sh SCENARIO[,SCENARIO...] [MODE] [RUNS]
-#     SCENARIO  fanout | connections | hotroom | resume | fanout-auth | connections-auth | all
-#               (-auth: every subscriber and poster a user with a dev token of its own; several scenarios
-#               run interleaved: run 1 of each, then run 2 of each, ..., so a noisy machine hits them alike)
-#     MODE      embedded (default): one API process with its co-hosted silo, on 127.0.0.1:$BENCH_PORT
-#               cluster: deploy/local/cluster.sh up/down; targets $BENCH_CLUSTER_URLS (the two API nodes)
-#     RUNS      runs per scenario (default 3; quote medians)
+#   bench/run.sh [--cold] SCENARIO[,SCENARIO...] [TARGET[,TARGET...]] [RUNS]
+#     SCENARIO  fanout | fanout2k | connections | hotroom | resume | idle | fanout-auth | connections-auth | all
+#               (-auth: every subscriber and poster a user with a dev token of its own; fanout2k: fanout at
+#               2,000 posts/s; idle: 10,000 rooms with one subscriber each, no posts, 60 s measured)
+#     TARGET    embedded (default): one API process with its co-hosted silo, on 127.0.0.1:$BENCH_PORT
+#               floor: bench/OrleansChat.Floor, a bare ASP.NET Core broadcast (no Orleans, no storage), same port;
+#                 fanout, fanout2k, connections, hotroom and idle only (it keeps no history and has no auth)
+#               cluster: deploy/local/cluster.sh up/down; targets $BENCH_CLUSTER_URLS (the two API nodes). It binds
+#                 the loopback cluster ports: on a shared machine run it under `flock /tmp/orleanschat-ports.lock`
+#     RUNS      runs per scenario and target (default 3; quote medians). Several scenarios and targets run
+#               interleaved — run 1 of each scenario on each target, then run 2, … — so a noisy machine hits them alike
+#     --cold    no warm-up: the generator starts as soon as the server answers /readyz, and reports the posts due in
+#               its first 8 s apart from the rest (scenario label SCENARIO-cold)
 #
 # Environment: BENCH_PORT (5300), BENCH_SILO_PORT (11311), BENCH_GATEWAY_PORT (30311),
 #   BENCH_CLUSTER_URLS (http://127.0.0.1:8081,http://127.0.0.1:8082), BENCH_RESULTS (bench/results),
@@ -24,8 +31,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
+cold=
+if [ "${1:-}" = --cold ]; then cold=1; shift; fi
 scenario=${1:-}
-mode=${2:-embedded}
+targets=${2:-embedded}
 runs=${3:-3}
 port=${BENCH_PORT:-5300}
 silo_port=${BENCH_SILO_PORT:-11311}
@@ -34,15 +43,17 @@ cluster_urls=${BENCH_CLUSTER_URLS:-http://127.0.0.1:8081,http://127.0.0.1:8082}
 results_dir=${BENCH_RESULTS:-$root/bench/results}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
-usage() { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,/^set /{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 [ "$scenario" = all ] && scenario=fanout,connections,hotroom,resume
 [ -n "$scenario" ] || usage
 for s in ${scenario//,/ }; do
-  case "$s" in fanout|connections|hotroom|resume|fanout-auth|connections-auth) ;; *) usage ;; esac
+  case "$s" in fanout|fanout2k|connections|hotroom|resume|idle|fanout-auth|connections-auth) ;; *) usage ;; esac
 done
-case "$mode" in embedded|cluster) ;; *) usage ;; esac
+for m in ${targets//,/ }; do
+  case "$m" in embedded|floor|cluster) ;; *) usage ;; esac
+done
 
-if [ "$mode" = cluster ]; then
+if [[ ",$targets," == *,cluster,* ]]; then
   if [ ! -x "$root/deploy/local/cluster.sh" ]; then
     echo "cluster mode needs deploy/local/cluster.sh (the local multi-node harness), which this checkout does not have." >&2
     exit 1
@@ -60,19 +71,24 @@ scenario_args() {
   case "$1" in
     *-auth) echo "$(scenario_args "${1%-auth}") --auth dev-token" ;;
     # 10 rooms × 100 subscribers, 1,000 posts/s for 10 s: 100k deliveries/s offered.
+    # Posts are open-loop (sent when due, whatever the server's state); --posters is the number of users they come from.
     fanout) echo "--rooms 10 --subscribers 100 --rate 1000 --posters 32 --duration 10 --hold 1" ;;
+    fanout2k) echo "--rooms 10 --subscribers 100 --rate 2000 --posters 32 --duration 10 --hold 1" ;;
     # 100 rooms × 100 subscribers = 10k connections, 10 posts/s; RSS measured after a 5 s hold.
     connections) echo "--rooms 100 --subscribers 100 --rate 10 --posters 4 --duration 10 --hold 5 --connect-concurrency 256" ;;
     # 1 room, 10 subscribers, 64 posters back to back for 10 s.
     hotroom) echo "--rooms 1 --subscribers 10 --rate 0 --posters 64 --duration 10 --hold 1" ;;
     # 1,000 messages in a room, then 100 clients connect at once with Last-Event-ID: 0.
     resume) echo "--rooms 1 --subscribers 100 --backlog 1000 --posters 64 --duration 0 --hold 0" ;;
+    # 10,000 rooms with one subscriber each, no posts: what open but quiet rooms cost (CPU per role, grain calls/s).
+    idle) echo "--rooms 10000 --subscribers 1 --idle 60 --hold 5 --connect-concurrency 256" ;;
   esac
 }
 
 anonymous_streams=100000
 bench_dll=$root/bench/OrleansChat.Bench/bin/Release/net10.0/OrleansChat.Bench.dll
 api_dll=$root/src/Api/bin/Release/net10.0/OrleansChat.Api.dll
+floor_dll=$root/bench/OrleansChat.Floor/bin/Release/net10.0/OrleansChat.Floor.dll
 # The generator shares the cores with the server: socket completions run inline on its epoll thread instead of
 # hopping to the thread pool (its per-event work is a few hundred ns and never blocks). Measured on fanout: the
 # generator's CPU 5.7-9.0 -> 4.4-5.2 cpu-s per 10 s run, leaving that CPU to the server.
@@ -81,6 +97,7 @@ bench() { DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 dotnet "$bench_dll" "$@
 echo "building (Release)…" >&2
 dotnet build "$root/bench/OrleansChat.Bench/OrleansChat.Bench.csproj" -c Release -v q -nologo >/dev/null
 dotnet build "$root/src/Api/Api.csproj" -c Release -v q -nologo >/dev/null
+dotnet build "$root/bench/OrleansChat.Floor/OrleansChat.Floor.csproj" -c Release -v q -nologo >/dev/null
 
 server_pid=
 server_log=
@@ -117,13 +134,26 @@ wait_ready() {
   return 1
 }
 
-start_embedded() {
-  stop_server
+port_free() {
   # Something else answering on the port would be measured instead of the server started here.
   if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/healthz"; then
     echo "127.0.0.1:$port is already in use; set BENCH_PORT (and BENCH_SILO_PORT/BENCH_GATEWAY_PORT) to free ports" >&2
     exit 1
   fi
+}
+
+start_floor() {
+  stop_server
+  port_free
+  server_log=$(mktemp /tmp/orleanschat-bench-floor.XXXXXX.log)
+  dotnet "$floor_dll" --urls "http://127.0.0.1:$port" >"$server_log" 2>&1 &
+  server_pid=$!
+  wait_ready "http://127.0.0.1:$port"
+}
+
+start_embedded() {
+  stop_server
+  port_free
   server_log=$(mktemp /tmp/orleanschat-bench-api.XXXXXX.log)
   # The content root is src/Api, as with `dotnet run --project src/Api`: its appsettings.json sets the log levels
   # (without it every request is logged at Information, which costs the server a good part of its CPU).
@@ -146,7 +176,7 @@ warm_up() {
   bench --url "$url" --scenario warmup --rooms 2 --subscribers 10 --rate 300 --posters 8 --duration 2 --hold 0 --progress 0 $auth >/dev/null 2>&1
   bench --url "$url" --scenario warmup --rooms 1 --subscribers 10 --backlog 200 --posters 8 --duration 0 --hold 0 --progress 0 $auth >/dev/null 2>&1
   case "${s%-auth}" in
-    fanout|hotroom)
+    fanout|fanout2k|hotroom)
       # shellcheck disable=SC2046,SC2086
       bench --url "$url" --scenario warmup $(scenario_args "$s") --duration 4 --progress 0 >/dev/null 2>&1 ;;
     resume)
@@ -154,11 +184,10 @@ warm_up() {
   esac
 }
 
+# The PIDs of one kind of cluster node from the harness's pid files (deploy/local/.state/pids/NAME.pid).
 cluster_pids() {
-  # The API nodes' PIDs from the harness's pid files (deploy/local/.state/pids/api1.pid, api2.pid): RSS and CPU are
-  # those of the API tier (the silos and Redis are not counted).
   local pids="" f
-  for f in "$root"/deploy/local/.state/pids/api*.pid "$root"/deploy/local/.state/api*.pid; do
+  for f in "$root"/deploy/local/.state/pids/$1*.pid; do
     [ -f "$f" ] && pids="$pids${pids:+,}$(cat "$f")"
   done
   echo "$pids"
@@ -167,44 +196,66 @@ cluster_pids() {
 mkdir -p "$results_dir"
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 scenarios=${scenario//,/ }
+label_suffix=${cold:+-cold}
 
 files=()
-for s in $scenarios; do files+=("$results_dir/$s-$mode-$stamp.jsonl"); done
+for s in $scenarios; do for m in ${targets//,/ }; do files+=("$results_dir/$s$label_suffix-$m-$stamp.jsonl"); done; done
 for run in $(seq 1 "$runs"); do
   for s in $scenarios; do
-    out="$results_dir/$s-$mode-$stamp.jsonl"
-    echo "== $s $mode run $run/$runs" >&2
-    if [ "$mode" = embedded ]; then
-      start_embedded
-      url="http://127.0.0.1:$port"
-      pids=$server_pid
-    else
-      # A fresh cluster per run; the harness passes the environment on to the nodes it starts.
-      "$root/deploy/local/cluster.sh" down >&2 || true
-      auth_mode=Development
-      case "$s" in *-auth) auth_mode=Jwt ;; esac
-      Chat__RateLimit__PostsPerSecond=0 Chat__Sse__MaxAnonymousStreamsPerAddress=$anonymous_streams \
-        Chat__Auth__Mode=${Chat__Auth__Mode:-$auth_mode} "$root/deploy/local/cluster.sh" up >&2
-      cluster_up=1
-      server_pid=
-      url=$cluster_urls
-      for u in ${url//,/ }; do wait_ready "$u"; done
-      pids=$(cluster_pids)
-    fi
-    warm_up "$url" "$s"
-    # shellcheck disable=SC2046,SC2086
-    bench --url "$url" --scenario "$s" --mode "$mode" $(scenario_args "$s") ${pids:+--pids "$pids"} \
-      --json "$out" ${BENCH_ARGS:-} >/dev/null
-    if [ "$mode" = embedded ]; then
-      stop_server
-      rm -f "$server_log"
-    else
-      "$root/deploy/local/cluster.sh" down >&2 || true
-      cluster_up=
-    fi
+    for mode in ${targets//,/ }; do
+      if [ "$mode" = floor ]; then
+        case "$s" in resume|*-auth) echo "== $s floor: skipped (the floor keeps no history and has no auth)" >&2; continue ;; esac
+      fi
+      out="$results_dir/$s$label_suffix-$mode-$stamp.jsonl"
+      echo "== $s$label_suffix $mode run $run/$runs (load average $(cut -d' ' -f1-3 /proc/loadavg))" >&2
+      roles=()
+      metrics=
+      case "$mode" in
+        floor)
+          start_floor
+          url="http://127.0.0.1:$port"
+          pids=$server_pid
+          roles=(--role "floor=$server_pid") ;;
+        embedded)
+          start_embedded
+          url="http://127.0.0.1:$port"
+          pids=$server_pid
+          roles=(--role "api+silo=$server_pid")
+          metrics="http://127.0.0.1:$port/metrics" ;;
+        cluster)
+          # A fresh cluster per run; the harness passes the environment on to the nodes it starts.
+          "$root/deploy/local/cluster.sh" down >&2 || true
+          auth_mode=Development
+          case "$s" in *-auth) auth_mode=Jwt ;; esac
+          Chat__RateLimit__PostsPerSecond=0 Chat__Sse__MaxAnonymousStreamsPerAddress=$anonymous_streams \
+            Chat__Auth__Mode=${Chat__Auth__Mode:-$auth_mode} "$root/deploy/local/cluster.sh" up >&2
+          cluster_up=1
+          server_pid=
+          url=$cluster_urls
+          for u in ${url//,/ }; do wait_ready "$u"; done
+          # RSS and "server" CPU are the API tier's; every role's CPU is reported apart.
+          pids=$(cluster_pids api)
+          roles=(--role "api=$pids" --role "silo=$(cluster_pids silo)" --role "redis=$(cluster_pids redis)" --role "nginx=$(cluster_pids nginx)")
+          metrics="http://127.0.0.1:9401/metrics,http://127.0.0.1:9402/metrics" ;;
+      esac
+      cold_args=()
+      if [ -n "$cold" ]; then cold_args=(--cold 8); else warm_up "$url" "$s"; fi
+      # shellcheck disable=SC2046,SC2086
+      bench --url "$url" --scenario "$s$label_suffix" --mode "$mode" $(scenario_args "$s") ${pids:+--pids "$pids"} \
+        "${roles[@]}" ${metrics:+--metrics "$metrics"} "${cold_args[@]}" --json "$out" ${BENCH_ARGS:-} >/dev/null
+      if [ "$mode" = cluster ]; then
+        "$root/deploy/local/cluster.sh" down >&2 || true
+        cluster_up=
+      else
+        stop_server
+        rm -f "$server_log"
+      fi
+    done
   done
 done
 
+existing=()
+for f in "${files[@]}"; do [ -f "$f" ] && existing+=("$f"); done
 echo >&2
-echo "results: ${files[*]}" >&2
-bench summarize "${files[@]}"
+echo "results: ${existing[*]}" >&2
+bench summarize "${existing[@]}"

@@ -14,8 +14,10 @@ internal sealed class BenchOptions
           --scenario NAME           label for the output (default custom)
           --rooms N                 rooms (default 10)
           --subscribers N           SSE connections per room (default 100)
-          --rate N                  posts per second over all rooms; 0 = as fast as the posters go (default 1000)
-          --posters N               concurrent posters (default 32)
+          --rate N                  posts per second over all rooms, sent open-loop: each post when it is due,
+                                    whether or not earlier ones were answered; latency counts from the due time.
+                                    0 = closed-loop, --posters posting back to back (default 1000)
+          --posters N               users the posts are spread over; with --rate 0 the concurrent posters (default 32)
           --duration S              seconds of posting (default 10)
           --message-size N          characters of message text, ≥ 20 (default 100)
           --backlog N               resume test: post N messages to each room first, then connect every subscriber
@@ -24,6 +26,13 @@ internal sealed class BenchOptions
           --hold S                  keep the connections open S seconds after connecting, before posting (default 1)
           --drain-timeout S         wait up to S seconds after the last post for deliveries (default 15)
           --pids PID[,PID...]       server processes whose RSS (/proc/PID/status) is sampled
+          --role NAME=PID[,PID...]  (repeatable) processes whose CPU over the measured phase is reported as NAME
+          --metrics URL[,URL...]    Prometheus endpoints (/metrics) whose Orleans grain-call counters are read at the
+                                    start and end of the measured phase: grain calls per second
+          --idle S                  no posts: after connecting, hold S seconds and measure that (CPU, grain calls)
+          --cold S                  the server is freshly started (no warm-up): report the latencies of the posts due
+                                    in the first S seconds of posting apart from the rest, and the server's age
+                                    (its first --pids process) at the first post
           --json FILE               append the run's JSON object to FILE (it is always printed on stdout)
           --progress S              seconds between progress lines on stderr (default 2; 0 = off)
           --room-prefix P           room id prefix (default: a fresh random one, so rooms start empty)
@@ -31,8 +40,8 @@ internal sealed class BenchOptions
                                     POST /auth/dev-token (fetched before the run); subscribers send it as
                                     access_token, posters as Authorization: Bearer (default none)
 
-        summarize FILE...           medians (min–max) of the JSON lines in FILE(s), as a markdown table row per
-                                    scenario/mode
+        summarize FILE...           medians (min–max) of the JSON lines in FILE(s): a markdown table per scenario,
+                                    a column per target (mode), a row per figure
         """;
 
     public List<Uri> Urls { get; } = [];
@@ -62,6 +71,14 @@ internal sealed class BenchOptions
     public double DrainTimeout { get; private set; } = 15;
 
     public List<int> Pids { get; } = [];
+
+    public List<(string Name, int[] Pids)> Roles { get; } = [];
+
+    public List<Uri> MetricsUrls { get; } = [];
+
+    public double Idle { get; private set; }
+
+    public double Cold { get; private set; }
 
     public string? JsonFile { get; private set; }
 
@@ -152,6 +169,20 @@ internal sealed class BenchOptions
                 }
 
                 break;
+            case "role":
+                var eq = value.IndexOf('=');
+                if (eq <= 0)
+                {
+                    throw new ArgumentException("--role needs NAME=PID[,PID...].");
+                }
+
+                Roles.Add((value[..eq], [.. value[(eq + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Int)]));
+                break;
+            case "metrics":
+                MetricsUrls.AddRange(value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(u => new Uri(u)));
+                break;
+            case "idle": Idle = Double(value); break;
+            case "cold": Cold = Double(value); break;
             case "json": JsonFile = value; break;
             case "progress": Progress = Double(value); break;
             case "room-prefix": RoomPrefix = value; break;

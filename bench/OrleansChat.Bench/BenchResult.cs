@@ -13,6 +13,13 @@ internal sealed record ConnectResult(
     double PhaseSeconds,
     LatencySummary Latency);
 
+/// <summary>
+/// The posts. With a rate they were sent open-loop (each when due, whatever the server's state) and every latency
+/// counts from when the post was due: <c>OfferedPerSecond</c> is the rate, <c>AchievedPerSecond</c> the rate at which
+/// acks came back (acks ÷ the span from first to last ack), and the run is <c>Saturated</c> when that is under 98 %
+/// of the offer (posts failing or answered later and later). <c>SendLag</c>: how late the generator itself sent
+/// each post (its own CPU starvation, which would otherwise look like the server's latency).
+/// </summary>
 internal sealed record PostResult(
     long Attempted,
     long Acked,
@@ -20,7 +27,11 @@ internal sealed record PostResult(
     IReadOnlyList<string> Errors,
     double PhaseSeconds,
     double AckedPerSecond,
-    LatencySummary AckLatency);
+    double? OfferedPerSecond,
+    double AchievedPerSecond,
+    bool Saturated,
+    LatencySummary AckLatency,
+    LatencySummary? SendLag);
 
 /// <summary>
 /// What the connections received. <c>Expected</c> = Σ over connected subscribers of the posts acknowledged in
@@ -31,6 +42,10 @@ internal sealed record PostResult(
 /// <c>event: gap</c> announced as trimmed from history (not lost: the contract says so), not counted in <c>Lost</c>. A stream that ends or breaks during the
 /// run (the server disconnects clients that read too slowly) is counted in <c>EndedByServer</c>/<c>ReadErrors</c>
 /// and reconnected with <c>Last-Event-ID</c> like a browser; the seq checks carry on across the reconnect.
+/// <c>DeliveriesPerSecond</c>: live deliveries ÷ first post → last delivery. <c>OfferedPerSecond</c>: the post rate ×
+/// subscribers per room; <c>AchievedPerSecond</c>: live deliveries ÷ (last − first live delivery + one post interval),
+/// which stays at the offer however late each delivery is unless deliveries fall further and further behind;
+/// <c>Saturated</c> when under 98 % of the offer.
 /// </summary>
 internal sealed record DeliveryResult(
     long Expected,
@@ -50,8 +65,23 @@ internal sealed record DeliveryResult(
     IReadOnlyList<string> LostSample,
     IReadOnlyList<string> Interruptions,
     double DeliveriesPerSecond,
+    double? OfferedPerSecond,
+    double AchievedPerSecond,
+    bool Saturated,
     double DrainSeconds,
     LatencySummary Latency);
+
+/// <summary>A latency split: posts due in the first seconds of posting, and those due later.</summary>
+internal sealed record WindowedLatency(LatencySummary First, LatencySummary After);
+
+/// <summary>
+/// <c>--cold</c>: the server was not warmed up. <c>ServerAgeSeconds</c>: from the server process's start to the first
+/// post; the latencies of the posts due in the first <c>FirstSeconds</c> of posting are reported apart from the rest.
+/// </summary>
+internal sealed record ColdResult(double FirstSeconds, double? ServerAgeSeconds, WindowedLatency Delivery, WindowedLatency Ack);
+
+/// <summary>CPU of one role (API nodes, silos, Redis, …) over the measured phase, from <c>/proc/PID/stat</c>.</summary>
+internal sealed record RoleCpu(string Role, IReadOnlyList<int> Pids, double CpuSeconds, double Cores);
 
 /// <summary>Resume: per client, request start → the whole backlog received.</summary>
 internal sealed record ResumeResult(
@@ -73,7 +103,8 @@ internal sealed record RssResult(
     double? BytesPerConnection);
 
 /// <summary>
-/// CPU used during the measured phase (posting and draining; for resume, connecting and replaying), and the
+/// CPU used during the measured phase (posting and draining; for resume, connecting and replaying; for idle, the
+/// idle hold), per role when roles were given, the grain calls per second the nodes' <c>/metrics</c> counted, and the
 /// machine's 1-minute load average at the start and end of the run: on a shared machine these tell whether a
 /// figure was limited by this server's own work or by the CPU it could get.
 /// </summary>
@@ -85,9 +116,14 @@ internal sealed record CpuResult(
     double LoadGeneratorCpuSeconds,
     double? LoadAverageStart,
     double? LoadAverageEnd,
-    int MachineCores);
+    int MachineCores,
+    IReadOnlyList<RoleCpu> Roles,
+    double? GrainCallsPerSecond);
 
-/// <summary>One run. <c>Auth</c>: every subscriber and poster had a token of its own (<c>--auth dev-token</c>).</summary>
+/// <summary>
+/// One run. <c>Auth</c>: every subscriber and poster had a token of its own (<c>--auth dev-token</c>).
+/// <c>IdleSeconds</c>: an idle run (<c>--idle</c>), which posts nothing whatever its rate and duration say.
+/// </summary>
 internal sealed record BenchResult(
     string Scenario,
     string Mode,
@@ -101,10 +137,12 @@ internal sealed record BenchResult(
     int Posters,
     double DurationSeconds,
     int MessageSize,
+    double? IdleSeconds,
     ConnectResult Connect,
     PostResult Posts,
     DeliveryResult Delivery,
     ResumeResult? Resume,
+    ColdResult? Cold,
     RssResult Rss,
     CpuResult Cpu);
 

@@ -9,12 +9,16 @@ using System.Text;
 namespace OrleansChat.Bench;
 
 /// <summary>
-/// Concurrent posters: <c>POST /rooms/{roomId}/messages</c>, post k to room k mod rooms, at a fixed total rate
-/// (post k is due k/rate seconds after the start; a poster that falls behind posts at once) or back to back.
-/// The text starts with the post's stopwatch timestamp (19 digits) so a subscriber in this process can compute
-/// post→delivery latency on one clock; the rest is padding up to the message size. Poster p posts as user
-/// <c>bench-p</c>, with <c>tokens[p]</c> as its bearer token when there are tokens.
+/// The posts of a run: <c>POST /rooms/{roomId}/messages</c>, post k to room k mod rooms, as user <c>bench-p</c>
+/// (p = k mod posters, with <c>tokens[p]</c> as its bearer token when there are tokens).
 /// </summary>
+/// <remarks>
+/// With a rate the posts are <b>open-loop</b>: post k is sent when it is due (k/rate seconds after the start) whether or
+/// not earlier posts were answered, so a slow server cannot slow the offered load down (no coordinated omission), and
+/// every latency counts from when the post was due, not from when it went out. Without a rate, a fixed number of
+/// posters post back to back (closed-loop: a throughput test, latency from the send). The text starts with the due
+/// stopwatch timestamp (19 digits) so a subscriber in this process measures post→delivery on one clock.
+/// </remarks>
 internal sealed class Posters(HttpClient http, IReadOnlyList<Uri> urls, string[] roomIds, int messageSize, string[]? tokens = null)
 {
     public static string UserId(int poster) => $"bench-{poster}";
@@ -24,8 +28,14 @@ internal sealed class Posters(HttpClient http, IReadOnlyList<Uri> urls, string[]
     private readonly ConcurrentDictionary<string, int> _errors = new();
     private long _attempted;
     private long _failed;
+    private long _firstAckTicks = long.MaxValue;
+    private long _lastAckTicks;
 
-    public Histogram AckLatency { get; } = new();
+    /// <summary>Post → <c>201</c>, from when the post was due.</summary>
+    public LatencySplit AckLatency { get; } = new();
+
+    /// <summary>Open-loop only: how late the generator itself sent each post (its own lag, not the server's).</summary>
+    public Histogram SendLag { get; } = new();
 
     public long Attempted => Interlocked.Read(ref _attempted);
 
@@ -38,26 +48,70 @@ internal sealed class Posters(HttpClient http, IReadOnlyList<Uri> urls, string[]
     public IReadOnlyList<string> Errors => [.. _errors.OrderByDescending(e => e.Value).Take(5).Select(e => $"{e.Key} ×{e.Value}")];
 
     /// <summary>
-    /// Posts until <paramref name="endTicks"/> or <paramref name="count"/> posts, whichever is first; with a rate, post k
-    /// is due at <paramref name="start"/> + k/rate.
+    /// Acknowledged posts per second of the last <see cref="RunAsync"/> with latency recorded: acks ÷ (last ack − first
+    /// ack + one post interval). A server that keeps up answers at the offered rate, however long each answer takes;
+    /// one that falls behind answers later and later, which stretches the span.
     /// </summary>
-    public async Task RunAsync(int posters, double rate, long start, long endTicks, long count, bool recordLatency, CancellationToken cancellationToken)
+    public double AchievedPerSecond(long acked, double rate)
+    {
+        var first = Interlocked.Read(ref _firstAckTicks);
+        var last = Interlocked.Read(ref _lastAckTicks);
+        if (acked == 0 || last < first)
+        {
+            return 0;
+        }
+
+        var span = (double)(last - first) / Stopwatch.Frequency + (rate > 0 ? 1 / rate : 0);
+        return span > 0 ? acked / span : 0;
+    }
+
+    /// <summary>
+    /// Posts until <paramref name="endTicks"/> or <paramref name="count"/> posts, whichever is first: with a rate open-loop
+    /// (post k due at <paramref name="start"/> + k/rate), without one by <paramref name="posters"/> back to back.
+    /// Returns when every post sent has been answered.
+    /// </summary>
+    public Task RunAsync(int posters, double rate, long start, long endTicks, long count, bool recordLatency, CancellationToken cancellationToken) =>
+        rate > 0
+            ? OpenLoopAsync(posters, rate, start, endTicks, count, recordLatency, cancellationToken)
+            : BackToBackAsync(posters, endTicks, count, recordLatency, cancellationToken);
+
+    private async Task OpenLoopAsync(int posters, double rate, long start, long endTicks, long count, bool recordLatency, CancellationToken cancellationToken)
+    {
+        var ticksPerPost = Stopwatch.Frequency / rate;
+        var pending = new List<Task>();
+        for (long k = 0; k < count && !cancellationToken.IsCancellationRequested; k++)
+        {
+            var due = start + (long)(k * ticksPerPost);
+            if (due >= endTicks)
+            {
+                break;
+            }
+
+            var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
+            if (wait >= TimeSpan.FromMilliseconds(1))
+            {
+                await Task.Delay(wait, cancellationToken).ContinueWith(static _ => { }, TaskScheduler.Default);
+            }
+
+            if (recordLatency)
+            {
+                SendLag.RecordTicks(Math.Max(0, Stopwatch.GetTimestamp() - due));
+            }
+
+            pending.Add(PostAsync(k, (int)(k % posters), due, recordLatency, cancellationToken));
+        }
+
+        await Task.WhenAll(pending);
+    }
+
+    private Task BackToBackAsync(int posters, long endTicks, long count, bool recordLatency, CancellationToken cancellationToken)
     {
         long next = -1;
-        var ticksPerPost = rate > 0 ? Stopwatch.Frequency / rate : 0;
-        await Task.WhenAll(Enumerable.Range(0, posters).Select(p => Task.Run(() => PostLoopAsync(p), cancellationToken)));
+        return Task.WhenAll(Enumerable.Range(0, posters).Select(poster => Task.Run(() => PostLoopAsync(poster), cancellationToken)));
 
         async Task PostLoopAsync(int poster)
         {
-            var prefix = Encoding.UTF8.GetBytes($"{{\"userId\":\"{UserId(poster)}\",\"text\":\"");
-            var authorization = tokens is null ? null : new AuthenticationHeaderValue("Bearer", tokens[poster]);
-            var body = new byte[prefix.Length + messageSize + 2];
-            prefix.CopyTo(body, 0);
-            body.AsSpan(prefix.Length + 19, messageSize - 19).Fill((byte)'x');
-            body[prefix.Length + 19] = (byte)' ';
-            "\"}"u8.CopyTo(body.AsSpan(body.Length - 2));
-
-            while (!cancellationToken.IsCancellationRequested)
+            while (!cancellationToken.IsCancellationRequested && Stopwatch.GetTimestamp() < endTicks)
             {
                 var k = Interlocked.Increment(ref next);
                 if (k >= count)
@@ -65,64 +119,81 @@ internal sealed class Posters(HttpClient http, IReadOnlyList<Uri> urls, string[]
                     return;
                 }
 
-                if (ticksPerPost > 0)
-                {
-                    var due = start + (long)(k * ticksPerPost);
-                    if (due >= endTicks)
-                    {
-                        return;
-                    }
-
-                    var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
-                    if (wait > TimeSpan.FromMilliseconds(1))
-                    {
-                        await Task.Delay(wait, cancellationToken);
-                    }
-                }
-                else if (Stopwatch.GetTimestamp() >= endTicks)
-                {
-                    return;
-                }
-
-                var room = (int)(k % roomIds.Length);
-                var url = new Uri(urls[(int)(k % urls.Count)], $"/rooms/{roomIds[room]}/messages");
-                var sent = Stopwatch.GetTimestamp();
-                Utf8Formatter.TryFormat(sent, body.AsSpan(prefix.Length, 19), out _, new StandardFormat('D', 19));
-                using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
-                request.Content.Headers.ContentType = Json;
-                request.Headers.Authorization = authorization;
-                Interlocked.Increment(ref _attempted);
-                try
-                {
-                    using var response = await http.SendAsync(request, cancellationToken);
-                    if (response.StatusCode == HttpStatusCode.Created)
-                    {
-                        Interlocked.Increment(ref _acked[room]);
-                        if (recordLatency)
-                        {
-                            AckLatency.RecordTicks(Stopwatch.GetTimestamp() - sent);
-                        }
-                    }
-                    else
-                    {
-                        Fail($"HTTP {(int)response.StatusCode}");
-                    }
-                }
-                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-                {
-                    return;
-                }
-                catch (Exception exception)
-                {
-                    Fail(exception.GetBaseException().Message);
-                }
+                await PostAsync(k, poster, Stopwatch.GetTimestamp(), recordLatency, cancellationToken);
             }
         }
+    }
+
+    /// <summary>Sends post k, due at <paramref name="due"/>; counts its ack per room or its failure.</summary>
+    private async Task PostAsync(long k, int poster, long due, bool recordLatency, CancellationToken cancellationToken)
+    {
+        var room = (int)(k % roomIds.Length);
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(urls[(int)(k % urls.Count)], $"/rooms/{roomIds[room]}/messages"))
+        {
+            Content = new ByteArrayContent(Body(poster, due)),
+        };
+        request.Content.Headers.ContentType = Json;
+        request.Headers.Authorization = tokens is null ? null : new AuthenticationHeaderValue("Bearer", tokens[poster]);
+        Interlocked.Increment(ref _attempted);
+        try
+        {
+            using var response = await http.SendAsync(request, cancellationToken);
+            if (response.StatusCode != HttpStatusCode.Created)
+            {
+                Fail($"HTTP {(int)response.StatusCode}");
+                return;
+            }
+
+            var now = Stopwatch.GetTimestamp();
+            Interlocked.Increment(ref _acked[room]);
+            if (recordLatency)
+            {
+                AckLatency.Record(due, now);
+                InterlockedMin(ref _firstAckTicks, now);
+                InterlockedMax(ref _lastAckTicks, now);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception exception)
+        {
+            Fail(exception.GetBaseException().Message);
+        }
+    }
+
+    /// <summary><c>{"userId":"bench-p","text":"&lt;19-digit due timestamp&gt; xxx…"}</c>, the text <c>messageSize</c> long.</summary>
+    private byte[] Body(int poster, long due)
+    {
+        var prefix = Encoding.UTF8.GetBytes($"{{\"userId\":\"{UserId(poster)}\",\"text\":\"");
+        var body = new byte[prefix.Length + messageSize + 2];
+        prefix.CopyTo(body, 0);
+        Utf8Formatter.TryFormat(due, body.AsSpan(prefix.Length, 19), out _, new StandardFormat('D', 19));
+        body[prefix.Length + 19] = (byte)' ';
+        body.AsSpan(prefix.Length + 20, messageSize - 20).Fill((byte)'x');
+        "\"}"u8.CopyTo(body.AsSpan(body.Length - 2));
+        return body;
     }
 
     private void Fail(string error)
     {
         Interlocked.Increment(ref _failed);
         _errors.AddOrUpdate(error, 1, static (_, n) => n + 1);
+    }
+
+    private static void InterlockedMin(ref long location, long value)
+    {
+        long seen;
+        while (value < (seen = Interlocked.Read(ref location)) && Interlocked.CompareExchange(ref location, value, seen) != seen)
+        {
+        }
+    }
+
+    private static void InterlockedMax(ref long location, long value)
+    {
+        long seen;
+        while (value > (seen = Interlocked.Read(ref location)) && Interlocked.CompareExchange(ref location, value, seen) != seen)
+        {
+        }
     }
 }

@@ -39,24 +39,7 @@ internal sealed class RssSampler : IAsyncDisposable
             return null;
         }
 
-        double total = 0;
-        foreach (var pid in _pids)
-        {
-            try
-            {
-                // /proc/PID/stat: the command may contain spaces, so count fields after its closing parenthesis;
-                // utime and stime are fields 14 and 15, in clock ticks (100 per second on Linux).
-                var stat = File.ReadAllText($"/proc/{pid}/stat");
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                total += (long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture)
-                    + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture)) / 100.0;
-            }
-            catch (IOException)
-            {
-            }
-        }
-
-        return total;
+        return ProcStat.CpuSeconds(_pids);
     }
 
     /// <summary>The 1-minute load average of the machine (how busy the shared machine was).</summary>

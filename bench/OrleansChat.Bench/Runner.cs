@@ -33,7 +33,8 @@ internal sealed class Runner(BenchOptions options)
             .ToArray();
         var posterTokens = options.Auth ? await SignInAsync(postHttp, subscribers, stop.Token) : null;
         var posters = new Posters(postHttp, options.Urls, roomIds, options.MessageSize, posterTokens);
-        var latency = new Histogram();
+        var latency = new LatencySplit();
+        using var metricsHttp = new HttpClient(Handler()) { Timeout = TimeSpan.FromSeconds(10) };
         var readers = new List<Task>(subscribers.Length);
         var baselineKb = rss.CurrentKb();
         var loadStart = RssSampler.LoadAverage();
@@ -59,7 +60,7 @@ internal sealed class Runner(BenchOptions options)
         // attaches it to the room's feed, so posting can start as soon as the headers are in (docs/api.md: resuming).
         var connectLatency = new Histogram();
         var connectStart = Stopwatch.GetTimestamp();
-        var resumeCpu = (Server: rss.CpuSeconds(), Self: Environment.CpuUsage.TotalTime.TotalSeconds);
+        var resumeCpu = await Snapshot.TakeAsync(options, rss, metricsHttp, stop.Token);
         var concurrency = options.Backlog > 0 ? subscribers.Length : options.ConnectConcurrency;
         using (var progress = StartProgress("connect", () => $"{subscribers.Count(s => s.Connected)}/{subscribers.Length} connected", stop.Token))
         {
@@ -96,7 +97,7 @@ internal sealed class Runner(BenchOptions options)
         }
 
         var resumeSeconds = Stopwatch.GetElapsedTime(connectStart).TotalSeconds;
-        var afterConnect = (Server: rss.CpuSeconds(), Self: Environment.CpuUsage.TotalTime.TotalSeconds);
+        var afterConnect = await Snapshot.TakeAsync(options, rss, metricsHttp, stop.Token);
 
         if (options.Hold > 0)
         {
@@ -111,10 +112,21 @@ internal sealed class Runner(BenchOptions options)
             subscriber.RecordLatency = true;
         }
 
-        var postCpu = (Server: rss.CpuSeconds(), Self: Environment.CpuUsage.TotalTime.TotalSeconds);
+        var postCpu = await Snapshot.TakeAsync(options, rss, metricsHttp, stop.Token);
         var postStart = Stopwatch.GetTimestamp();
+        var serverAge = options.Pids.Count > 0 ? ProcStat.AgeSeconds(options.Pids[0]) : null;
+        if (options.Cold > 0)
+        {
+            latency.EarlyUntilTicks = posters.AckLatency.EarlyUntilTicks = postStart + (long)(options.Cold * Stopwatch.Frequency);
+        }
+
         double postSeconds = 0;
-        if (options.Duration > 0)
+        if (options.Idle > 0)
+        {
+            Log($"idle: {connected.Length} connections, no posts, {options.Idle} s");
+            await Task.Delay(TimeSpan.FromSeconds(options.Idle), stop.Token);
+        }
+        else if (options.Duration > 0)
         {
             var backlogTotal = posters.AckedTotal;
             var endTicks = postStart + (long)(options.Duration * Stopwatch.Frequency);
@@ -135,22 +147,19 @@ internal sealed class Runner(BenchOptions options)
 
         var drainSeconds = Stopwatch.GetElapsedTime(drainStart).TotalSeconds;
         var loadedKb = rss.CurrentKb();
-        var endCpu = (Server: rss.CpuSeconds(), Self: Environment.CpuUsage.TotalTime.TotalSeconds);
-        var measuredSeconds = Stopwatch.GetElapsedTime(postStart).TotalSeconds;
-        var cpuFrom = postCpu;
-        var cpuTo = endCpu;
+        var endCpu = await Snapshot.TakeAsync(options, rss, metricsHttp, stop.Token);
+        var measured = new Measured(postCpu, endCpu, loadStart);
         if (options.Backlog > 0 && options.Duration <= 0)
         {
             // A resume run measures the herd: connecting and replaying.
-            (measuredSeconds, cpuFrom, cpuTo) = (resumeSeconds, resumeCpu, afterConnect);
+            measured = new Measured(resumeCpu, afterConnect, loadStart);
         }
 
-        var cpu = (Seconds: measuredSeconds, Server: cpuTo.Server - cpuFrom.Server, Self: cpuTo.Self - cpuFrom.Self, LoadStart: loadStart);
         await stop.CancelAsync();
         await Task.WhenAll(readers);
 
         var result = Result(startedAt, subscribers, connected, connectLatency, connectSeconds, posters, backlogAcked, postSeconds,
-            postStart, drainSeconds, latency, prefillSeconds, rss, baselineKb, connectedKb, loadedKb, cpu);
+            postStart, drainSeconds, latency, prefillSeconds, rss, baselineKb, connectedKb, loadedKb, measured, serverAge);
         var json = JsonSerializer.Serialize(result, BenchJsonContext.Default.BenchResult);
         Console.Out.WriteLine(json);
         if (options.JsonFile is { } file)
@@ -158,7 +167,7 @@ internal sealed class Runner(BenchOptions options)
             await File.AppendAllTextAsync(file, json + Environment.NewLine);
         }
 
-        Console.Error.WriteLine(Human(result));
+        Console.Error.WriteLine(HumanReport.Of(result));
         return 0;
     }
 
@@ -173,13 +182,14 @@ internal sealed class Runner(BenchOptions options)
         double postSeconds,
         long postStart,
         double drainSeconds,
-        Histogram latency,
+        LatencySplit latency,
         double prefillSeconds,
         RssSampler rss,
         long? baselineKb,
         long? connectedKb,
         long? loadedKb,
-        (double Seconds, double? Server, double Self, double? LoadStart) cpu)
+        Measured cpu,
+        double? serverAge)
     {
         long expected = 0, delivered = 0, lost = 0, unexpected = 0, gapped = 0;
         var lostSample = new List<string>();
@@ -212,6 +222,7 @@ internal sealed class Runner(BenchOptions options)
         var liveDelivered = connected.Sum(s => Math.Max(0, s.Unique - backlogAcked[s.Room]));
         var lastDelivery = connected.Select(s => s.LastDeliveryTicks).DefaultIfEmpty(0).Max();
         var deliverySeconds = lastDelivery > postStart ? Stopwatch.GetElapsedTime(postStart, lastDelivery).TotalSeconds : 0;
+        var firstDelivery = connected.Select(s => s.FirstLiveDeliveryTicks).Where(t => t != 0).DefaultIfEmpty(0).Min();
         var connectErrors = subscribers.Where(s => !s.Connected && s.Error is not null)
             .GroupBy(s => s.Error!).OrderByDescending(g => g.Count()).Take(5).Select(g => $"{g.Key} ×{g.Count()}").ToArray();
 
@@ -231,6 +242,18 @@ internal sealed class Runner(BenchOptions options)
         }
 
         var postedLive = posters.AckedTotal - backlogAcked.Sum();
+        double? offered = options.Rate > 0 && options.Idle <= 0 && options.Duration > 0 ? options.Rate : null;
+        var achieved = posters.AchievedPerSecond(postedLive, options.Rate);
+
+        // Deliveries the same way as acks: at the offered rate however late each one is, unless they fall behind.
+        double? offeredDeliveries = offered * options.Subscribers;
+        var deliverySpan = firstDelivery > 0 && lastDelivery >= firstDelivery
+            ? Stopwatch.GetElapsedTime(firstDelivery, lastDelivery).TotalSeconds + (options.Rate > 0 ? 1 / options.Rate : 0)
+            : 0;
+        var achievedDeliveries = deliverySpan > 0 ? Math.Round(liveDelivered / deliverySpan) : 0;
+        var cold = options.Cold > 0
+            ? new ColdResult(options.Cold, serverAge is { } age ? Round(age) : null, latency.Windows()!, posters.AckLatency.Windows()!)
+            : null;
         var connections = connected.Length;
         double? perConnection = connections > 0 && baselineKb is { } b && connectedKb is { } c ? Math.Round((c - b) * 1024.0 / connections) : null;
         return new BenchResult(
@@ -246,17 +269,24 @@ internal sealed class Runner(BenchOptions options)
             options.Posters,
             options.Duration,
             options.MessageSize,
+            options.Idle > 0 ? options.Idle : null,
             new ConnectResult(subscribers.Length, connections, subscribers.Length - connections, connectErrors, Round(connectSeconds), connectLatency.Summary()),
             new PostResult(posters.Attempted, posters.AckedTotal, posters.Failed, posters.Errors, Round(postSeconds),
-                postSeconds > 0 ? Math.Round(postedLive / postSeconds) : 0, posters.AckLatency.Summary()),
+                postSeconds > 0 ? Math.Round(postedLive / postSeconds) : 0, offered, Math.Round(achieved, 1),
+                offered is { } rate && achieved < 0.98 * rate, posters.AckLatency.All.Summary(),
+                offered is null ? null : posters.SendLag.Summary()),
             new DeliveryResult(expected, delivered, lost, connected.Sum(s => s.Duplicates), connected.Sum(s => s.OutOfOrder), unexpected,
                 connected.Sum(s => s.Gaps), gapped, connected.Sum(s => s.Resets), incomplete, connected.Sum(s => s.EndedByServer),
                 connected.Sum(s => s.ReadErrors), connected.Sum(s => s.Reconnects), connected.Count(s => s.GaveUp),
                 lostSample,
                 [.. connected.Where(s => s.LastReadError is not null).GroupBy(s => s.LastReadError!).OrderByDescending(g => g.Count()).Take(5).Select(g => $"{g.Key} ×{g.Count()}")],
                 deliverySeconds > 0 ? Math.Round(liveDelivered / deliverySeconds) : 0,
-                Round(drainSeconds), latency.Summary()),
+                offeredDeliveries,
+                achievedDeliveries,
+                offeredDeliveries is { } rateOfDeliveries && achievedDeliveries < 0.98 * rateOfDeliveries,
+                Round(drainSeconds), latency.All.Summary()),
             resume,
+            cold,
             new RssResult(rss.Pids, baselineKb, connectedKb, loadedKb, rss.PeakSampledKb(), rss.HighWaterKb(), perConnection),
             new CpuResult(
                 Round(cpu.Seconds),
@@ -266,40 +296,9 @@ internal sealed class Runner(BenchOptions options)
                 Round(cpu.Self),
                 cpu.LoadStart,
                 RssSampler.LoadAverage(),
-                Environment.ProcessorCount));
-    }
-
-    private static string Human(BenchResult r)
-    {
-        var d = r.Delivery;
-        var lines = new List<string>
-        {
-            $"== {r.Scenario} {r.Mode}{(r.Auth ? " (a dev token per user)" : "")}: {r.Rooms} rooms × {r.SubscribersPerRoom} subscribers, rate {(r.Rate > 0 ? r.Rate.ToString(CultureInfo.InvariantCulture) + "/s" : "max")} with {r.Posters} posters, {r.DurationSeconds} s, {r.MessageSize}-char messages",
-            $"connect    {r.Connect.Connected}/{r.Connect.Attempted} in {r.Connect.PhaseSeconds} s; p50 {Ms(r.Connect.Latency.P50Ms)} p99 {Ms(r.Connect.Latency.P99Ms)} max {Ms(r.Connect.Latency.MaxMs)}" +
-                (r.Connect.Errors.Count > 0 ? $"; errors: {string.Join("; ", r.Connect.Errors)}" : ""),
-            $"posts      {r.Posts.Acked} acked / {r.Posts.Attempted} sent, {r.Posts.Failed} failed; {r.Posts.AckedPerSecond}/s; ack p50 {Ms(r.Posts.AckLatency.P50Ms)} p99 {Ms(r.Posts.AckLatency.P99Ms)} max {Ms(r.Posts.AckLatency.MaxMs)}" +
-                (r.Posts.Errors.Count > 0 ? $"; errors: {string.Join("; ", r.Posts.Errors)}" : ""),
-            $"delivery   expected {d.Expected}, delivered {d.Delivered}, lost {d.Lost}, duplicates {d.Duplicates}, out-of-order {d.OutOfOrder}, unexpected {d.Unexpected}, gap events {d.Gaps} (skipping {d.SkippedByGap}), resets {d.Resets}; incomplete connections {d.ConnectionsIncomplete}; streams ended by the server {d.EndedByServer}, broken {d.ReadErrors}, reconnects {d.Reconnects}, gave up {d.GaveUp}" +
-                (d.Interruptions.Count > 0 ? $"; {string.Join("; ", d.Interruptions)}" : "") +
-                (d.LostSample.Count > 0 ? $"{Environment.NewLine}lost e.g.  {string.Join(Environment.NewLine + "           ", d.LostSample)}" : ""),
-            $"throughput {d.DeliveriesPerSecond} deliveries/s (live, first post → last delivery); drain {d.DrainSeconds} s",
-            $"latency    post→delivery p50 {Ms(d.Latency.P50Ms)} p90 {Ms(d.Latency.P90Ms)} p99 {Ms(d.Latency.P99Ms)} max {Ms(d.Latency.MaxMs)} ({d.Latency.Count} samples)",
-        };
-        if (r.Resume is { } resume)
-        {
-            lines.Add($"resume     {resume.Complete}/{resume.Clients} clients got their {resume.Backlog}-message backlog; request→backlog p50 {Ms(resume.BacklogLatency.P50Ms)} p90 {Ms(resume.BacklogLatency.P90Ms)} p99 {Ms(resume.BacklogLatency.P99Ms)} max {Ms(resume.BacklogLatency.MaxMs)}; within 50 ms: {resume.Within50Ms}");
-        }
-
-        lines.Add($"cpu        measured {r.Cpu.MeasuredSeconds} s: server {r.Cpu.ServerCpuSeconds?.ToString(CultureInfo.InvariantCulture) ?? "-"} cpu-s ({r.Cpu.ServerCores?.ToString(CultureInfo.InvariantCulture) ?? "-"} cores, {r.Cpu.ServerMicrosPerDelivery?.ToString(CultureInfo.InvariantCulture) ?? "-"} µs/delivery), load generator {r.Cpu.LoadGeneratorCpuSeconds} cpu-s; load average {r.Cpu.LoadAverageStart} → {r.Cpu.LoadAverageEnd} on {r.Cpu.MachineCores} cores");
-        if (r.Rss.Pids.Count > 0)
-        {
-            lines.Add($"server RSS baseline {Mb(r.Rss.BaselineKb)}, connected {Mb(r.Rss.ConnectedKb)}, loaded {Mb(r.Rss.LoadedKb)}, peak sampled {Mb(r.Rss.PeakSampledKb)}, VmHWM {Mb(r.Rss.HighWaterKb)}; per connection {r.Rss.BytesPerConnection?.ToString("F0", CultureInfo.InvariantCulture) ?? "-"} B");
-        }
-
-        return string.Join(Environment.NewLine, lines);
-
-        static string Ms(double? ms) => ms is { } v ? $"{v:F1} ms" : "-";
-        static string Mb(long? kb) => kb is { } v ? $"{v / 1024.0:F0} MiB" : "-";
+                Environment.ProcessorCount,
+                cpu.To.RolesSince(cpu.From, options, cpu.Seconds),
+                cpu.To.GrainCallsPerSecondSince(cpu.From, cpu.Seconds)));
     }
 
     /// <summary>A dev token for every subscriber (user <c>bench-sub-i</c>) and poster; returns the posters' tokens.</summary>

@@ -26,6 +26,7 @@ internal sealed class Subscriber(int index, int room, Uri baseUrl, string roomId
     private ulong[] _seen = new ulong[4];
     private long _pendingId;
     private long _pendingPostTicks;
+    private byte[] _epoch = [];
     private EventKind _pendingKind;
 
     private enum EventKind
@@ -81,6 +82,9 @@ internal sealed class Subscriber(int index, int room, Uri baseUrl, string roomId
 
     public long LastDeliveryTicks { get; private set; }
 
+    /// <summary>When the first message was received while <see cref="RecordLatency"/> was set, or 0.</summary>
+    public long FirstLiveDeliveryTicks { get; private set; }
+
     /// <summary>Times the server ended the stream while the run went on.</summary>
     public int EndedByServer { get; private set; }
 
@@ -99,6 +103,11 @@ internal sealed class Subscriber(int index, int room, Uri baseUrl, string roomId
     public bool IsGapped(long seq) => _gapped.Exists(g => g.From <= seq && seq <= g.To);
 
     public string GapRanges => string.Join(",", _gapped.Take(10).Select(g => $"{g.From}..{g.To}"));
+
+    /// <summary>What a reconnect resumes from: the last seq, with the room's epoch when the server sends one.</summary>
+    public string LastEventId => _epoch.Length == 0
+        ? LastSeq.ToString(System.Globalization.CultureInfo.InvariantCulture)
+        : $"{LastSeq}-{System.Text.Encoding.ASCII.GetString(_epoch)}";
 
     public bool HasSeq(long seq)
     {
@@ -150,7 +159,7 @@ internal sealed class Subscriber(int index, int room, Uri baseUrl, string roomId
     /// Reads the stream; when it ends or breaks before <paramref name="cancellationToken"/> fires, reconnects with
     /// <c>Last-Event-ID</c> set to the last seq received, as a browser would, and carries on checking the seqs.
     /// </summary>
-    public async Task RunAsync(HttpClient http, Stream stream, Histogram latency, CancellationToken cancellationToken)
+    public async Task RunAsync(HttpClient http, Stream stream, LatencySplit latency, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -164,7 +173,7 @@ internal sealed class Subscriber(int index, int room, Uri baseUrl, string roomId
             for (var attempt = 1; next is null && attempt <= 5 && !cancellationToken.IsCancellationRequested; attempt++)
             {
                 Reconnects++;
-                next = await ConnectAsync(http, LastSeq.ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken);
+                next = await ConnectAsync(http, LastEventId, cancellationToken);
                 if (next is null)
                 {
                     await Task.Delay(100 * attempt, cancellationToken).ContinueWith(static _ => { }, TaskScheduler.Default);
@@ -181,7 +190,7 @@ internal sealed class Subscriber(int index, int room, Uri baseUrl, string roomId
         }
     }
 
-    private async Task ReadAsync(Stream stream, Histogram latency, CancellationToken cancellationToken)
+    private async Task ReadAsync(Stream stream, LatencySplit latency, CancellationToken cancellationToken)
     {
         var buffer = new byte[8192];
         (_pendingKind, _pendingId, _pendingPostTicks) = (EventKind.None, 0, 0);
@@ -242,7 +251,7 @@ internal sealed class Subscriber(int index, int room, Uri baseUrl, string roomId
         }
     }
 
-    private void Line(ReadOnlySpan<byte> line, long now, Histogram latency)
+    private void Line(ReadOnlySpan<byte> line, long now, LatencySplit latency)
     {
         if (!line.IsEmpty && line[^1] == (byte)'\r')
         {
@@ -257,7 +266,14 @@ internal sealed class Subscriber(int index, int room, Uri baseUrl, string roomId
 
         if (line.StartsWith("id:"u8))
         {
-            _ = Utf8Parser.TryParse(line[3..].TrimStart((byte)' '), out _pendingId, out _);
+            // `{seq}` (v1) or `{seq}-{epoch}` (v2): the epoch is kept (allocated only when it changes) for resuming.
+            var id = line[3..].TrimStart((byte)' ');
+            _ = Utf8Parser.TryParse(id, out _pendingId, out var digits);
+            ReadOnlySpan<byte> epoch = digits < id.Length && id[digits] == (byte)'-' ? id[(digits + 1)..] : [];
+            if (!epoch.SequenceEqual(_epoch))
+            {
+                _epoch = epoch.ToArray();
+            }
         }
         else if (line.StartsWith("event:"u8))
         {
@@ -286,7 +302,7 @@ internal sealed class Subscriber(int index, int room, Uri baseUrl, string roomId
         }
     }
 
-    private void Dispatch(long now, Histogram latency)
+    private void Dispatch(long now, LatencySplit latency)
     {
         switch (_pendingKind)
         {
@@ -313,7 +329,7 @@ internal sealed class Subscriber(int index, int room, Uri baseUrl, string roomId
         _pendingGapFrom = _pendingGapTo = 0;
     }
 
-    private void Chat(long seq, long now, Histogram latency)
+    private void Chat(long seq, long now, LatencySplit latency)
     {
         LastDeliveryTicks = now;
         if (HasSeq(seq))
@@ -339,9 +355,14 @@ internal sealed class Subscriber(int index, int room, Uri baseUrl, string roomId
             LastSeq = seq;
         }
 
+        if (RecordLatency && FirstLiveDeliveryTicks == 0)
+        {
+            FirstLiveDeliveryTicks = now;
+        }
+
         if (RecordLatency && _pendingPostTicks > 0)
         {
-            latency.RecordTicks(now - _pendingPostTicks);
+            latency.Record(_pendingPostTicks, now);
         }
 
         if (BacklogTarget > 0 && BacklogDoneTicks == 0 && Unique >= BacklogTarget)
