@@ -98,14 +98,14 @@ public sealed class ReplayCacheTests
         Assert.True(api.Services.GetRequiredService<RoomFeeds>().TryGet(room, out var feed));
         histories.Reset();
 
-        var pages = await Task.WhenAll(feed!.ReplayPages.ReadAfterAsync(0), feed.ReplayPages.ReadAfterAsync(0), feed.ReplayPages.ReadAfterAsync(1));
+        var pages = await Task.WhenAll(feed!.ReplayPages.ReadAfterAsync(null, 0), feed.ReplayPages.ReadAfterAsync(null, 0), feed.ReplayPages.ReadAfterAsync(null, 1));
 
         Assert.Equal([1L], pages[0].Frames.Select(f => f.LastSeq));
         Assert.Equal([1L], pages[1].Frames.Select(f => f.LastSeq));
         Assert.Empty(pages[2].Frames);
         Assert.Equal(2, histories.Count);
         // A finished read is not reused (seq 1 is now among the node's frames; seq 2 never is).
-        await feed.ReplayPages.ReadAfterAsync(1);
+        await feed.ReplayPages.ReadAfterAsync(pages[0].Epoch, 1);
         Assert.Equal(3, histories.Count);
     }
 
