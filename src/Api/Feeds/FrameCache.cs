@@ -42,11 +42,14 @@ internal sealed class FrameCache
     public RoomPage Encode(EventPage page) =>
         new(page.LastSeq, page.FirstRetainedSeq, page.Epoch, [.. page.Events.Select(e => Encode(page.Epoch!, e))]);
 
-    /// <summary>The frame of <paramref name="seq"/> in <paramref name="epoch"/> if this node encoded it recently, else null.</summary>
-    public ChatFrame? Find(string epoch, long seq)
+    /// <summary>
+    /// The frame of <paramref name="seq"/> in <paramref name="epoch"/> (any epoch when null) if this node encoded it
+    /// recently, else null.
+    /// </summary>
+    public ChatFrame? Find(string? epoch, long seq)
     {
         var frame = Volatile.Read(ref _frames[Slot(seq)]);
-        return frame is not null && frame.LastSeq == seq && frame.Epoch == epoch ? frame : null;
+        return frame is not null && frame.LastSeq == seq && (epoch ?? frame.Epoch) == frame.Epoch ? frame : null;
     }
 
     private static int Slot(long seq) => (int)(seq % Slots);

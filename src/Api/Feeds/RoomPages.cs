@@ -14,14 +14,14 @@ internal sealed class SharedRoomPages(IRoomGrain room, FrameCache cache) : IRoom
 
     public async Task<RoomPage> ReadAfterAsync(string? epoch, long seq)
     {
-        if (epoch is not null && cache.Find(epoch, seq + 1) is not null)
+        if (cache.Find(epoch, seq + 1) is { } next)
         {
             // The room still says where its history starts and ends, and which log it is, so gaps and resets are told
             // as from history.
             var info = await room.GetInfo();
-            if (info.Epoch == epoch)
+            if (info.Epoch == next.Epoch)
             {
-                return new RoomPage(info.LastSeq, info.FirstRetainedSeq, info.Epoch, Cached(epoch, seq));
+                return new RoomPage(info.LastSeq, info.FirstRetainedSeq, info.Epoch, Cached(next.Epoch, seq));
             }
         }
 

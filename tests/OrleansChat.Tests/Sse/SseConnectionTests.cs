@@ -65,11 +65,11 @@ public sealed class SseConnectionTests
         var text = Encoding.UTF8.GetString((await pipe.Reader.ReadAsync()).Buffer);
 
         Assert.DoesNotContain("\"from\":2", text);
-        Assert.DoesNotContain("id: 6\n", text);
-        Assert.Contains("id: 7\n", text);
+        Assert.DoesNotContain("id: 6-e1\n", text);
+        Assert.Contains("id: 7-e1\n", text);
         Assert.Contains("\"from\":8,\"to\":9", text);
-        Assert.True(text.IndexOf("id: 7\n", StringComparison.Ordinal) < text.IndexOf("\"from\":8", StringComparison.Ordinal));
-        Assert.Contains("id: 10\n", text);
+        Assert.True(text.IndexOf("id: 7-e1\n", StringComparison.Ordinal) < text.IndexOf("\"from\":8", StringComparison.Ordinal));
+        Assert.Contains("id: 10-e1\n", text);
     }
 
     private sealed class Lifetime : IHttpRequestLifetimeFeature
