@@ -22,7 +22,7 @@ internal static class JsonBody
         {
             return await request.ReadFromJsonAsync(typeInfo, cancellationToken) is { } body
                 ? (body, null)
-                : (null, Invalid("Invalid body", "The body must be a JSON object."));
+                : (null, Invalid("Invalid message", "The body must be a JSON object, not null."));
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {

@@ -56,7 +56,7 @@ internal static class MessageChangesApi
 
         if (MessageRules.TextProblem(body.Text) is { } textProblem)
         {
-            return JsonBody.Invalid("Invalid edit", textProblem);
+            return JsonBody.Invalid("Invalid message", textProblem);
         }
 
         var result = await grains.GetGrain<IRoomGrain>(roomId).Edit(new EditMessage(number, actor!, body.Text!));
