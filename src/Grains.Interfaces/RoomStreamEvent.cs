@@ -13,9 +13,10 @@ public abstract record RoomStreamEvent
 }
 
 /// <summary>
-/// Consecutive messages stored by one append, in seq order. One stream event per append keeps a hot room's stream
-/// traffic proportional to appends, not messages.
+/// Consecutive events stored by one append, in seq order, all of the log's <see cref="Epoch"/>. One stream event per
+/// append keeps a hot room's stream traffic proportional to appends, not events.
 /// </summary>
-[GenerateSerializer, Immutable, Alias("chat.message-batch")]
-public sealed record MessageBatch(
-    [property: Id(0)] IReadOnlyList<ChatMessage> Messages) : RoomStreamEvent;
+[GenerateSerializer, Immutable, Alias("chat.room-event-batch")]
+public sealed record RoomEventBatch(
+    [property: Id(0)] string Epoch,
+    [property: Id(1)] IReadOnlyList<RoomEvent> Events) : RoomStreamEvent;

@@ -7,7 +7,7 @@ public sealed class InMemoryRoomLog : IRoomLog
 {
     private readonly ConcurrentDictionary<string, RoomEntries> _rooms = new(StringComparer.Ordinal);
 
-    public Task<RoomLogSnapshot> ReadRecentAsync(string roomId, int maxMessages, CancellationToken cancellationToken = default)
+    public Task<RoomLogSnapshot> ReadRecentAsync(string roomId, int maxEvents, CancellationToken cancellationToken = default)
     {
         if (!_rooms.TryGetValue(roomId, out var room))
         {
@@ -16,42 +16,44 @@ public sealed class InMemoryRoomLog : IRoomLog
 
         lock (room)
         {
-            var skip = Math.Max(0, room.Messages.Count - maxMessages);
-            return Task.FromResult(new RoomLogSnapshot(room.LastSeq, room.Messages.Skip(skip).ToArray()));
+            var window = room.Window;
+            return Task.FromResult(new RoomLogSnapshot(window.LastSeq, room.Epoch, window.Events(window.LastSeq - maxEvents + 1, window.LastSeq)));
         }
     }
 
-    public Task<long> AppendAsync(string roomId, IReadOnlyList<ChatMessage> messages, int maxMessages, CancellationToken cancellationToken = default)
+    public Task<long> AppendAsync(string roomId, string epoch, IReadOnlyList<RoomEvent> events, int maxEvents, CancellationToken cancellationToken = default)
     {
-        ArgumentOutOfRangeException.ThrowIfZero(messages.Count);
-        var room = _rooms.GetOrAdd(roomId, static _ => new RoomEntries());
+        ArgumentOutOfRangeException.ThrowIfZero(events.Count);
+        var room = _rooms.GetOrAdd(roomId, _ => new RoomEntries(maxEvents));
         lock (room)
         {
-            var expectedLastSeq = messages[0].Seq - 1;
-            if (room.LastSeq != expectedLastSeq)
+            var expectedLastSeq = events[0].Seq - 1;
+            if (room.Window.LastSeq != expectedLastSeq || (room.Epoch is not null && room.Epoch != epoch))
             {
-                throw new RoomLogConflictException(roomId, expectedLastSeq, room.LastSeq);
+                throw new RoomLogConflictException(roomId, expectedLastSeq, room.Window.LastSeq, room.Epoch);
             }
 
-            foreach (var message in messages)
+            room.Epoch ??= epoch;
+            if (room.Window.Capacity != maxEvents)
             {
-                room.Messages.Enqueue(message);
+                var window = room.Window;
+                room.Window = new RoomWindow(maxEvents, window.LastSeq, window.Events(window.FirstSeq, window.LastSeq));
             }
 
-            room.LastSeq = messages[^1].Seq;
-            while (room.Messages.Count > maxMessages)
+            // The same window as the grain's: an edit or a deletion replaces the one copy of its message.
+            foreach (var roomEvent in events)
             {
-                room.Messages.Dequeue();
+                room.Window.Append(roomEvent);
             }
 
-            return Task.FromResult(room.LastSeq);
+            return Task.FromResult(room.Window.LastSeq);
         }
     }
 
-    private sealed class RoomEntries
+    private sealed class RoomEntries(int maxEvents)
     {
-        public Queue<ChatMessage> Messages { get; } = new();
+        public RoomWindow Window { get; set; } = new(maxEvents, 0, []);
 
-        public long LastSeq { get; set; }
+        public string? Epoch { get; set; }
     }
 }

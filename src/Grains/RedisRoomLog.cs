@@ -1,45 +1,75 @@
 using System.Globalization;
+using System.Text.Json;
 using StackExchange.Redis;
 
 namespace OrleansChat;
 
 /// <summary>
-/// The room log of a cluster: each room is a Redis stream whose entry ids are <c>{seq}-0</c>, beside a key that holds
-/// the room's last seq (it outlives trimming, so seqs never restart). Both keys carry the room id as a hash tag, so
-/// they stay on one node of a Redis cluster and one script can change them together.
+/// The room log of a cluster, in four keys per room: a Redis stream of events whose entry ids are <c>{seq}-0</c> and
+/// whose fields hold only the event's kind, its message's seq and its time; a hash holding each message once, as it
+/// now stands (an edit or a deletion overwrites it, so a deleted text is kept nowhere); the room's last seq (it outlives
+/// trimming, so seqs never restart); and the log's epoch. All keys carry the room id as a hash tag, so they stay on
+/// one node of a Redis cluster and one script can change them together.
 /// </summary>
 public sealed class RedisRoomLog : IRoomLog, IAsyncDisposable
 {
-    // Conditional on the expected last seq, so a stale or duplicate activation can neither reuse a seq nor leave a gap;
-    // the check, the entries, the trim and the new last seq are one atomic step and one round trip.
-    // ARGV: expected last seq, entries to keep, then per message its field count and fields.
+    // Conditional on the expected last seq and epoch, so a stale or duplicate activation can neither reuse a seq nor
+    // leave a gap, nor continue a log that was lost and started again; the check, the epoch of a new log, the events,
+    // the messages, the trim and the new last seq are one atomic step and one round trip.
+    // KEYS: events, last seq, epoch, messages. ARGV: expected last seq, epoch, events to keep, then per event its kind,
+    // its message's seq, its time and the message as it now stands.
+    // A message is released from the hash when the newest event that names it ("{seq}:n") is trimmed.
     private const string AppendScript = """
         local last = tonumber(redis.call('GET', KEYS[2]) or '0')
-        if last ~= tonumber(ARGV[1]) then
-            return {0, last}
+        local epoch = redis.call('GET', KEYS[3])
+        if last ~= tonumber(ARGV[1]) or (last > 0 and epoch ~= ARGV[2]) then
+            return {0, last, epoch or ''}
         end
-        local i = 3
-        while i <= #ARGV do
-            local n = tonumber(ARGV[i])
+        if last == 0 then
+            redis.call('SET', KEYS[3], ARGV[2])
+        end
+        for i = 4, #ARGV, 4 do
             last = last + 1
-            redis.call('XADD', KEYS[1], string.format('%d-0', last), unpack(ARGV, i + 1, i + n))
-            i = i + n + 1
+            local seq = string.format('%d', last)
+            redis.call('XADD', KEYS[1], seq .. '-0', 'e', ARGV[i], 'm', ARGV[i + 1], 'at', ARGV[i + 2])
+            redis.call('HSET', KEYS[4], ARGV[i + 1], ARGV[i + 3], ARGV[i + 1] .. ':n', seq)
         end
-        redis.call('XTRIM', KEYS[1], 'MAXLEN', ARGV[2])
+        local excess = redis.call('XLEN', KEYS[1]) - tonumber(ARGV[3])
+        if excess > 0 then
+            for _, entry in ipairs(redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', excess)) do
+                local seq = string.match(entry[1], '^(%d+)')
+                local fields = entry[2]
+                for j = 1, #fields, 2 do
+                    if fields[j] == 'm' and redis.call('HGET', KEYS[4], fields[j + 1] .. ':n') == seq then
+                        redis.call('HDEL', KEYS[4], fields[j + 1], fields[j + 1] .. ':n')
+                    end
+                end
+            end
+            redis.call('XTRIM', KEYS[1], 'MAXLEN', ARGV[3])
+        end
         redis.call('SET', KEYS[2], string.format('%d', last))
         return {1, last}
         """;
 
-    // One script so that the last seq and the newest entries are read at the same instant.
+    // One script so that the last seq, the epoch, the newest events and their messages are read at the same instant.
     private const string ReadScript = """
-        return {redis.call('GET', KEYS[2]) or '0', redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', ARGV[1])}
+        local entries = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', ARGV[1])
+        local messages = {}
+        for i, entry in ipairs(entries) do
+            local fields = entry[2]
+            messages[i] = ''
+            for j = 1, #fields, 2 do
+                if fields[j] == 'm' then
+                    messages[i] = redis.call('HGET', KEYS[4], fields[j + 1]) or ''
+                end
+            end
+        end
+        return {redis.call('GET', KEYS[2]) or '0', redis.call('GET', KEYS[3]) or '', entries, messages}
         """;
 
-    private const string UserField = "u";
-    private const string TextField = "t";
-    private const string CreatedAtField = "at";
-    private const string ClientMessageIdField = "k";
-    private const string UserNameField = "n";
+    private const string KindField = "e";
+    private const string MessageSeqField = "m";
+    private const string AtField = "at";
 
     private readonly Task<ConnectionMultiplexer> _connection;
     private readonly string _keyPrefix;
@@ -52,64 +82,49 @@ public sealed class RedisRoomLog : IRoomLog, IAsyncDisposable
         _keyPrefix = keyPrefix;
     }
 
-    public async Task<RoomLogSnapshot> ReadRecentAsync(string roomId, int maxMessages, CancellationToken cancellationToken = default)
+    public async Task<RoomLogSnapshot> ReadRecentAsync(string roomId, int maxEvents, CancellationToken cancellationToken = default)
     {
         var database = await DatabaseAsync(cancellationToken);
-        var reply = (RedisResult[])(await database.ScriptEvaluateAsync(ReadScript, Keys(roomId), [maxMessages]).WaitAsync(cancellationToken))!;
+        var reply = (RedisResult[])(await database.ScriptEvaluateAsync(ReadScript, Keys(roomId), [maxEvents]).WaitAsync(cancellationToken))!;
         var lastSeq = (long)reply[0];
-        var entries = (RedisResult[])reply[1]!;
-        var messages = new ChatMessage[entries.Length];
+        var epoch = (string)reply[1]!;
+        var entries = (RedisResult[])reply[2]!;
+        var messages = (RedisResult[])reply[3]!;
+        var events = new RoomEvent[entries.Length];
         for (var i = 0; i < entries.Length; i++)
         {
             // XREVRANGE answers newest first; the snapshot is oldest first.
-            messages[entries.Length - 1 - i] = Parse(roomId, (RedisResult[])entries[i]!);
+            events[entries.Length - 1 - i] = Parse(roomId, (RedisResult[])entries[i]!, (string)messages[i]!);
         }
 
-        return new RoomLogSnapshot(lastSeq, messages);
+        return new RoomLogSnapshot(lastSeq, epoch.Length == 0 ? null : epoch, events);
     }
 
-    public async Task<long> AppendAsync(string roomId, IReadOnlyList<ChatMessage> messages, int maxMessages, CancellationToken cancellationToken = default)
+    public async Task<long> AppendAsync(string roomId, string epoch, IReadOnlyList<RoomEvent> events, int maxEvents, CancellationToken cancellationToken = default)
     {
-        ArgumentOutOfRangeException.ThrowIfZero(messages.Count);
-        var expectedLastSeq = messages[0].Seq - 1;
-        var arguments = new List<RedisValue>(2 + messages.Count * 11) { expectedLastSeq, maxMessages };
-        for (var i = 0; i < messages.Count; i++)
+        ArgumentOutOfRangeException.ThrowIfZero(events.Count);
+        var expectedLastSeq = events[0].Seq - 1;
+        var arguments = new List<RedisValue>(3 + events.Count * 4) { expectedLastSeq, epoch, maxEvents };
+        for (var i = 0; i < events.Count; i++)
         {
-            var message = messages[i];
-            if (message.Seq != messages[0].Seq + i)
+            var roomEvent = events[i];
+            if (roomEvent.Seq != events[0].Seq + i)
             {
                 // The script numbers entries itself; seqs that do not run on would be stored under other seqs.
-                throw new ArgumentException($"Seqs must be consecutive: {message.Seq} follows {messages[i - 1].Seq}.", nameof(messages));
+                throw new ArgumentException($"Seqs must be consecutive: {roomEvent.Seq} follows {events[i - 1].Seq}.", nameof(events));
             }
 
-            var fieldsAt = arguments.Count;
-            arguments.Add(RedisValue.Null);
-            arguments.Add(UserField);
-            arguments.Add(message.UserId);
-            arguments.Add(TextField);
-            arguments.Add(message.Text);
-            arguments.Add(CreatedAtField);
-            arguments.Add(message.CreatedAt.ToUnixTimeMilliseconds());
-            if (message.ClientMessageId is { } clientMessageId)
-            {
-                arguments.Add(ClientMessageIdField);
-                arguments.Add(clientMessageId);
-            }
-
-            if (message.UserName is { } userName)
-            {
-                arguments.Add(UserNameField);
-                arguments.Add(userName);
-            }
-
-            arguments[fieldsAt] = arguments.Count - fieldsAt - 1;
+            arguments.Add(KindCode(roomEvent.Kind));
+            arguments.Add(roomEvent.Message.Seq);
+            arguments.Add(roomEvent.At.ToUnixTimeMilliseconds());
+            arguments.Add(JsonSerializer.SerializeToUtf8Bytes(StoredMessage.Of(roomEvent.Message), RoomLogJsonContext.Default.StoredMessage));
         }
 
         var database = await DatabaseAsync(cancellationToken);
         var reply = (RedisResult[])(await database.ScriptEvaluateAsync(AppendScript, Keys(roomId), [.. arguments]))!;
         if ((long)reply[0] == 0)
         {
-            throw new RoomLogConflictException(roomId, expectedLastSeq, (long)reply[1]);
+            throw new RoomLogConflictException(roomId, expectedLastSeq, (long)reply[1], (string?)reply[2]);
         }
 
         return (long)reply[1];
@@ -123,39 +138,54 @@ public sealed class RedisRoomLog : IRoomLog, IAsyncDisposable
         }
     }
 
+    /// <summary>The room's keys, in the order the scripts take them: events, last seq, epoch, messages.</summary>
+    public RedisKey[] Keys(string roomId)
+    {
+        var room = $"{_keyPrefix}{{{roomId}}}";
+        return [$"{room}/events", $"{room}/lastseq", $"{room}/epoch", $"{room}/messages"];
+    }
+
     private async Task<IDatabase> DatabaseAsync(CancellationToken cancellationToken) =>
         (await _connection.WaitAsync(cancellationToken)).GetDatabase();
 
-    private RedisKey[] Keys(string roomId)
+    private static string KindCode(RoomEventKind kind) => kind switch
     {
-        var room = $"{_keyPrefix}{{{roomId}}}";
-        return [$"{room}/log", $"{room}/last"];
-    }
+        RoomEventKind.Message => "m",
+        RoomEventKind.Edit => "e",
+        RoomEventKind.Delete => "d",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
 
-    private static ChatMessage Parse(string roomId, RedisResult[] entry)
+    private static RoomEvent Parse(string roomId, RedisResult[] entry, string message)
     {
         var id = (string)entry[0]!;
         var seq = long.Parse(id.AsSpan(0, id.IndexOf('-')), CultureInfo.InvariantCulture);
         var fields = (RedisResult[])entry[1]!;
-        string? userId = null, text = null, clientMessageId = null, userName = null;
-        long createdAt = 0;
+        string? kind = null;
+        long messageSeq = 0, at = 0;
         for (var i = 0; i + 1 < fields.Length; i += 2)
         {
             switch ((string)fields[i]!)
             {
-                case UserField: userId = (string)fields[i + 1]!; break;
-                case TextField: text = (string)fields[i + 1]!; break;
-                case CreatedAtField: createdAt = (long)fields[i + 1]; break;
-                case ClientMessageIdField: clientMessageId = (string)fields[i + 1]!; break;
-                case UserNameField: userName = (string)fields[i + 1]!; break;
+                case KindField: kind = (string)fields[i + 1]!; break;
+                case MessageSeqField: messageSeq = (long)fields[i + 1]; break;
+                case AtField: at = (long)fields[i + 1]; break;
             }
         }
 
-        if (userId is null || text is null)
+        var stored = message.Length == 0 ? null : JsonSerializer.Deserialize(message, RoomLogJsonContext.Default.StoredMessage);
+        if (stored is null || messageSeq == 0)
         {
-            throw new InvalidDataException($"Room '{roomId}' log entry {id} lacks a user or a text.");
+            throw new InvalidDataException($"Room '{roomId}' log entry {id} names no stored message.");
         }
 
-        return new ChatMessage(roomId, seq, userId, text, DateTimeOffset.FromUnixTimeMilliseconds(createdAt), clientMessageId, userName);
+        var roomEventKind = kind switch
+        {
+            "m" => RoomEventKind.Message,
+            "e" => RoomEventKind.Edit,
+            "d" => RoomEventKind.Delete,
+            _ => throw new InvalidDataException($"Room '{roomId}' log entry {id} has an unknown kind '{kind}'."),
+        };
+        return new RoomEvent(seq, roomEventKind, DateTimeOffset.FromUnixTimeMilliseconds(at), stored.ToMessage(roomId, messageSeq));
     }
 }

@@ -8,12 +8,13 @@ using OrleansChat.Telemetry;
 namespace OrleansChat;
 
 /// <summary>
-/// A chat room: assigns seq numbers, makes messages durable in the room log, answers history from its in-memory
-/// window and publishes every stored batch on the room stream.
+/// A chat room: assigns seq numbers to its events (new messages, edits, deletions), makes them durable in the room
+/// log, answers history from its in-memory window with messages as they now stand, and publishes every stored batch
+/// on the room stream.
 /// </summary>
 /// <remarks>
-/// Reentrant so that posts arriving while an append is in flight queue up and go to the log together as the
-/// next append: a hot room pays one round trip per batch, not per message. All state still changes only inside
+/// Reentrant so that events arriving while an append is in flight queue up and go to the log together as the
+/// next append: a hot room pays one round trip per batch, not per event. All state still changes only inside
 /// single-threaded grain turns, and seqs are handed out in arrival order, so they stay gapless.
 /// </remarks>
 [Reentrant]
@@ -27,21 +28,31 @@ internal sealed partial class RoomGrain(
     private const int MaxAppendBatch = 256;
 
     private readonly int _maxMessages = options.Value.MaxMessages;
-    private readonly Dictionary<(string UserId, string ClientMessageId), long> _seqByClientId = [];
-    private readonly List<PendingPost> _unwritten = [];
+    private readonly PostRetries _retries = new();
+    private readonly List<PendingEvent> _unwritten = [];
+
+    // Messages as queued edits and deletions leave them, so that the next change builds on the last one, not on the
+    // window, which only ever holds what the log acknowledged.
+    private readonly Dictionary<long, ChatMessage> _pendingStates = [];
     private string _roomId = "";
+    private string _epoch = "";
     private RoomWindow _window = null!;
     private IAsyncStream<RoomStreamEvent> _stream = null!;
     private bool _flushing;
+
+    /// <summary>The log's epoch, or null while the log is empty (a new epoch is only a candidate until then).</summary>
+    private string? StoredEpoch => _window.LastSeq == 0 ? null : _epoch;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _roomId = this.GetPrimaryKeyString();
         var snapshot = await log.ReadRecentAsync(_roomId, _maxMessages, cancellationToken);
-        _window = new RoomWindow(_maxMessages, snapshot.LastSeq, snapshot.Messages);
-        foreach (var message in _window.All())
+        // An empty log gets its epoch with its first append, in the same store step; an existing one keeps its own.
+        _epoch = snapshot.Epoch ?? RoomEpoch.New();
+        _window = new RoomWindow(_maxMessages, snapshot.LastSeq, snapshot.Events);
+        foreach (var message in _window.Messages(_window.FirstSeq, _window.LastSeq, int.MaxValue, newest: false))
         {
-            Remember(message);
+            _retries.Remember(message);
         }
 
         _stream = this.GetStreamProvider(ChatStreams.ProviderName).GetStream<RoomStreamEvent>(StreamId.Create(ChatStreams.RoomNamespace, _roomId));
@@ -49,26 +60,54 @@ internal sealed partial class RoomGrain(
 
     public async Task<PostResult> Post(PostMessage post)
     {
-        if (post.ClientMessageId is { } clientMessageId
-            && _seqByClientId.TryGetValue((post.UserId, clientMessageId), out var knownSeq))
+        if (_retries.TryGet(post, out var knownSeq))
         {
             var original = knownSeq <= _window.LastSeq
-                ? _window.Get(knownSeq)
-                : await _unwritten[(int)(knownSeq - _window.LastSeq - 1)].Stored.Task;
+                ? _window.Message(knownSeq) ?? throw new InvalidOperationException($"Message {knownSeq} is remembered but not retained.")
+                : (await _unwritten[(int)(knownSeq - _window.LastSeq - 1)].Stored.Task).Message;
             return new PostResult(original, Created: false);
         }
 
-        var seq = _window.LastSeq + _unwritten.Count + 1;
-        var pending = new PendingPost(new ChatMessage(_roomId, seq, post.UserId, post.Text, Now(), post.ClientMessageId, post.UserName));
-        _unwritten.Add(pending);
-        Remember(pending.Message);
-        if (!_flushing)
+        var message = new ChatMessage(_roomId, NextSeq, post.UserId, post.Text, Now(), post.ClientMessageId, post.UserName);
+        _retries.Remember(message);
+        return new PostResult((await StoreAsync(RoomEvent.Posted(message))).Message, Created: true);
+    }
+
+    public async Task<ChangeResult> Edit(EditMessage edit)
+    {
+        var current = Current(edit.Seq);
+        if (current is null || current.DeletedAt is not null)
         {
-            // Never throws: it settles every waiting post itself, whatever fails.
-            _ = FlushAsync();
+            return new ChangeResult(ChangeOutcome.NotFound, null);
         }
 
-        return new PostResult(await pending.Stored.Task, Created: true);
+        if (current.UserId != edit.ActorId)
+        {
+            return new ChangeResult(ChangeOutcome.Forbidden, null);
+        }
+
+        return await ChangeAsync(RoomEventKind.Edit, current.EditedTo(edit.Text, Now()));
+    }
+
+    public async Task<ChangeResult> Delete(DeleteMessage delete)
+    {
+        var current = Current(delete.Seq);
+        if (current is null)
+        {
+            return new ChangeResult(ChangeOutcome.NotFound, null);
+        }
+
+        if (current.UserId != delete.ActorId && !delete.Moderator)
+        {
+            return new ChangeResult(ChangeOutcome.Forbidden, null);
+        }
+
+        if (current.DeletedAt is not null)
+        {
+            return new ChangeResult(ChangeOutcome.Unchanged, current);
+        }
+
+        return await ChangeAsync(RoomEventKind.Delete, current.Tombstone(delete.ActorId, Now()));
     }
 
     public Task<HistoryPage> GetHistory(HistoryQuery query)
@@ -76,22 +115,58 @@ internal sealed partial class RoomGrain(
         var last = _window.LastSeq;
         var limit = Math.Max(query.Limit, 0);
 
-        // Clamping first keeps the arithmetic below clear of overflow for any seq a client can send, and lets a page
-        // after a seq below the retained history hold the oldest retained messages rather than an empty range.
-        var (from, to) = (Clamp(query.After, _window.FirstSeq - 1), Clamp(query.Before, 0)) switch
+        // Clamping first keeps the arithmetic below clear of overflow for any seq a client can send. The limit counts
+        // messages, so a page after a seq below the retained history holds the oldest retained messages.
+        var after = Clamp(query.After, _window.FirstSeq - 1);
+        var before = Clamp(query.Before, 0);
+        var messages = (after, before) switch
         {
-            (null, null) => (last - limit + 1, last),
-            (long after, null) => (after + 1, after + limit),
-            (null, long before) => (before - limit, before - 1),
-            (long after, long before) => (after + 1, Math.Min(before - 1, after + limit)),
+            (null, null) => _window.Messages(_window.FirstSeq, last, limit, newest: true),
+            (long a, null) => _window.Messages(a + 1, last, limit, newest: false),
+            (null, long b) => _window.Messages(_window.FirstSeq, b - 1, limit, newest: true),
+            (long a, long b) => _window.Messages(a + 1, b - 1, limit, newest: false),
         };
 
-        return Task.FromResult(new HistoryPage(_roomId, last, _window.FirstSeq, _window.Range(from, to)));
+        return Task.FromResult(new HistoryPage(_roomId, last, _window.FirstSeq, messages, StoredEpoch));
 
         long? Clamp(long? seq, long min) => seq is { } value ? Math.Clamp(value, min, last + 1) : null;
     }
 
-    public Task<RoomInfo> GetInfo() => Task.FromResult(new RoomInfo(_roomId, _window.LastSeq, _window.FirstSeq));
+    public Task<EventPage> GetEvents(long after, int limit)
+    {
+        var from = Math.Clamp(after, _window.FirstSeq - 1, _window.LastSeq) + 1;
+        var events = _window.Events(from, from + Math.Max(limit, 0) - 1);
+        return Task.FromResult(new EventPage(_window.LastSeq, _window.FirstSeq, StoredEpoch, events));
+    }
+
+    public Task<RoomInfo> GetInfo() => Task.FromResult(new RoomInfo(_roomId, _window.LastSeq, _window.FirstSeq, StoredEpoch));
+
+    private long NextSeq => _window.LastSeq + _unwritten.Count + 1;
+
+    /// <summary>Message <paramref name="seq"/> as the queued events leave it, while its own event is retained.</summary>
+    private ChatMessage? Current(long seq) =>
+        _pendingStates.TryGetValue(seq, out var pending) ? pending : _window.Message(seq);
+
+    private async Task<ChangeResult> ChangeAsync(RoomEventKind kind, ChatMessage changed)
+    {
+        _pendingStates[changed.Seq] = changed;
+        var stored = await StoreAsync(new RoomEvent(NextSeq, kind, changed.EditedAt ?? changed.DeletedAt ?? Now(), changed));
+        return new ChangeResult(ChangeOutcome.Changed, stored.Message);
+    }
+
+    /// <summary>Queues the event under the next seq and waits until the log holds it.</summary>
+    private Task<RoomEvent> StoreAsync(RoomEvent roomEvent)
+    {
+        var pending = new PendingEvent(roomEvent);
+        _unwritten.Add(pending);
+        if (!_flushing)
+        {
+            // Never throws: it settles every waiting event itself, whatever fails.
+            _ = FlushAsync();
+        }
+
+        return pending.Stored.Task;
+    }
 
     /// <summary>
     /// Appends what is queued, batch after batch, until nothing is. Whatever goes wrong on the way (the append, or
@@ -120,40 +195,46 @@ internal sealed partial class RoomGrain(
     private async Task AppendNextBatchAsync()
     {
         var batch = _unwritten.Take(MaxAppendBatch).ToArray();
-        var messages = Array.ConvertAll(batch, static p => p.Message);
-        var storedUpTo = await AppendAsync(messages);
-        if (storedUpTo != messages[^1].Seq)
+        var events = Array.ConvertAll(batch, static p => p.Event);
+        var storedUpTo = await AppendAsync(events);
+        if (storedUpTo != events[^1].Seq)
         {
-            throw new InvalidOperationException($"The log reports seq {storedUpTo} after storing {messages[0].Seq}..{messages[^1].Seq}.");
+            throw new InvalidOperationException($"The log reports seq {storedUpTo} after storing {events[0].Seq}..{events[^1].Seq}.");
         }
 
-        foreach (var message in messages)
+        foreach (var roomEvent in events)
         {
-            if (_window.Append(message) is { } evicted)
+            if (_window.Append(roomEvent) is { } evicted)
             {
-                Forget(evicted);
+                _retries.Forget(evicted);
+            }
+
+            // The window has it now, unless a later queued change of the same message is still to come.
+            if (_pendingStates.TryGetValue(roomEvent.Message.Seq, out var pending) && ReferenceEquals(pending, roomEvent.Message))
+            {
+                _pendingStates.Remove(roomEvent.Message.Seq);
             }
         }
 
         // Acknowledged before they leave the queue: a failure between the two fails none of them twice or never.
         foreach (var pending in batch)
         {
-            pending.Stored.TrySetResult(pending.Message);
+            pending.Stored.TrySetResult(pending.Event);
         }
 
         _unwritten.RemoveRange(0, batch.Length);
-        await PublishAsync(messages);
+        await PublishAsync(events);
     }
 
-    private async Task<long> AppendAsync(ChatMessage[] messages)
+    private async Task<long> AppendAsync(RoomEvent[] events)
     {
         // The span of the post whose arrival started this flush is the parent; later batches of the loop share it.
         using var activity = ChatTelemetry.Source.StartActivity("chat.store.append");
-        activity?.SetTag("chat.append.messages", messages.Length);
+        activity?.SetTag("chat.append.events", events.Length);
         var started = Stopwatch.GetTimestamp();
         try
         {
-            var storedUpTo = await log.AppendAsync(_roomId, messages, _maxMessages);
+            var storedUpTo = await log.AppendAsync(_roomId, _epoch, events, _maxMessages);
             metrics.Appended(started, failed: false);
             return storedUpTo;
         }
@@ -173,12 +254,17 @@ internal sealed partial class RoomGrain(
     {
         var failed = _unwritten.ToArray();
         _unwritten.Clear();
+        _pendingStates.Clear();
         DeactivateOnIdle();
         // The cause stays in this silo's log: store exceptions need not be serializable to the caller.
-        var error = new RoomUnavailableException($"Room '{_roomId}' could not store the message; retry.");
+        var error = new RoomUnavailableException($"Room '{_roomId}' could not store the change; retry.");
         foreach (var pending in failed)
         {
-            Forget(pending.Message);
+            if (pending.Event.Kind == RoomEventKind.Message)
+            {
+                _retries.Forget(pending.Event.Message);
+            }
+
             pending.Stored.TrySetException(error);
         }
 
@@ -188,33 +274,15 @@ internal sealed partial class RoomGrain(
     /// <summary>
     /// A lost publication is not fatal: the message is durable, and API nodes fill seq gaps from the room.
     /// </summary>
-    private async Task PublishAsync(ChatMessage[] messages)
+    private async Task PublishAsync(RoomEvent[] events)
     {
         try
         {
-            await _stream.OnNextAsync(new MessageBatch(messages));
+            await _stream.OnNextAsync(new RoomEventBatch(_epoch, events));
         }
         catch (Exception exception)
         {
-            LogPublishFailed(exception, _roomId, messages[0].Seq, messages[^1].Seq);
-        }
-    }
-
-    private void Remember(ChatMessage message)
-    {
-        if (message.ClientMessageId is { } clientMessageId)
-        {
-            _seqByClientId[(message.UserId, clientMessageId)] = message.Seq;
-        }
-    }
-
-    private void Forget(ChatMessage message)
-    {
-        if (message.ClientMessageId is { } clientMessageId
-            && _seqByClientId.TryGetValue((message.UserId, clientMessageId), out var seq)
-            && seq == message.Seq)
-        {
-            _seqByClientId.Remove((message.UserId, clientMessageId));
+            LogPublishFailed(exception, _roomId, events[0].Seq, events[^1].Seq);
         }
     }
 
@@ -224,16 +292,16 @@ internal sealed partial class RoomGrain(
         return new DateTimeOffset(now.Ticks - now.Ticks % TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Room {RoomId}: append failed; {Count} unacknowledged posts failed, reactivating.")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Room {RoomId}: append failed; {Count} unacknowledged events failed, reactivating.")]
     private partial void LogAppendFailed(Exception exception, string roomId, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Room {RoomId}: publishing seq {FromSeq}..{ToSeq} failed; API nodes will backfill.")]
     private partial void LogPublishFailed(Exception exception, string roomId, long fromSeq, long toSeq);
 
-    private sealed class PendingPost(ChatMessage message)
+    private sealed class PendingEvent(RoomEvent roomEvent)
     {
-        public ChatMessage Message { get; } = message;
+        public RoomEvent Event { get; } = roomEvent;
 
-        public TaskCompletionSource<ChatMessage> Stored { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<RoomEvent> Stored { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

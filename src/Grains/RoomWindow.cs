@@ -1,55 +1,74 @@
 namespace OrleansChat;
 
 /// <summary>
-/// The retained tail of a room in memory: consecutive seqs in a ring, so a seq maps to its slot by arithmetic
-/// and appending past capacity drops the oldest in O(1).
+/// The retained tail of a room's event log in memory: consecutive seqs in a ring, so a seq maps to its slot by
+/// arithmetic and appending past capacity drops the oldest event in O(1). Each message's current state is held once,
+/// beside the ring, for as long as a retained event names it: an edit or a deletion replaces it, so every read shows
+/// messages as they now stand and a deleted text is kept nowhere.
 /// </summary>
 internal sealed class RoomWindow
 {
-    private readonly ChatMessage[] _ring;
+    private readonly Entry[] _ring;
+    private readonly Dictionary<long, Body> _bodies = [];
     private int _start;
     private int _count;
 
-    public RoomWindow(int capacity, long lastSeq, IReadOnlyList<ChatMessage> recent)
+    public RoomWindow(int capacity, long lastSeq, IReadOnlyList<RoomEvent> recent)
     {
-        _ring = new ChatMessage[capacity];
+        _ring = new Entry[capacity];
         LastSeq = lastSeq;
-        foreach (var message in recent.Skip(Math.Max(0, recent.Count - capacity)))
+        foreach (var roomEvent in recent.Skip(Math.Max(0, recent.Count - capacity)))
         {
-            _ring[_count++] = message;
+            _ring[_count++] = Entry.Of(roomEvent);
+            _bodies[roomEvent.Message.Seq] = new Body(roomEvent.Message, roomEvent.Seq);
         }
     }
+
+    public int Capacity => _ring.Length;
 
     public long LastSeq { get; private set; }
 
     /// <summary>The oldest retained seq, or <c>LastSeq + 1</c> when nothing is retained.</summary>
     public long FirstSeq => _count == 0 ? LastSeq + 1 : _ring[_start].Seq;
 
-    /// <summary>Appends the next message; returns the message it pushed out, if the window was full.</summary>
-    public ChatMessage? Append(ChatMessage message)
+    /// <summary>
+    /// Appends the next event and makes its message's state the current one; returns the message whose own (message)
+    /// event it pushed out, if the window was full and the evicted event was one.
+    /// </summary>
+    public ChatMessage? Append(RoomEvent roomEvent)
     {
-        if (message.Seq != LastSeq + 1)
+        if (roomEvent.Seq != LastSeq + 1)
         {
-            throw new InvalidOperationException($"Seq {message.Seq} does not follow {LastSeq}.");
+            throw new InvalidOperationException($"Seq {roomEvent.Seq} does not follow {LastSeq}.");
         }
 
-        LastSeq = message.Seq;
+        LastSeq = roomEvent.Seq;
+        _bodies[roomEvent.Message.Seq] = new Body(roomEvent.Message, roomEvent.Seq);
         if (_count < _ring.Length)
         {
-            _ring[(_start + _count++) % _ring.Length] = message;
+            _ring[(_start + _count++) % _ring.Length] = Entry.Of(roomEvent);
             return null;
         }
 
         var evicted = _ring[_start];
-        _ring[_start] = message;
+        _ring[_start] = Entry.Of(roomEvent);
         _start = (_start + 1) % _ring.Length;
-        return evicted;
+        var body = _bodies[evicted.MessageSeq];
+        if (body.NewestSeq == evicted.Seq)
+        {
+            // No retained event names the message any more.
+            _bodies.Remove(evicted.MessageSeq);
+        }
+
+        return evicted.Kind == RoomEventKind.Message ? body.State : null;
     }
 
-    public ChatMessage Get(long seq) => _ring[(_start + (int)(seq - FirstSeq)) % _ring.Length];
+    /// <summary>Message <paramref name="seq"/> as it now stands, while its own event is retained; else null.</summary>
+    public ChatMessage? Message(long seq) =>
+        seq >= FirstSeq && seq <= LastSeq && At(seq).Kind == RoomEventKind.Message ? _bodies[seq].State : null;
 
-    /// <summary>Messages with <paramref name="fromSeq"/> ≤ seq ≤ <paramref name="toSeq"/>, clipped to what is retained.</summary>
-    public ChatMessage[] Range(long fromSeq, long toSeq)
+    /// <summary>Events with <paramref name="fromSeq"/> ≤ seq ≤ <paramref name="toSeq"/>, clipped to what is retained.</summary>
+    public RoomEvent[] Events(long fromSeq, long toSeq)
     {
         fromSeq = Math.Max(fromSeq, FirstSeq);
         toSeq = Math.Min(toSeq, LastSeq);
@@ -58,14 +77,50 @@ internal sealed class RoomWindow
             return [];
         }
 
-        var result = new ChatMessage[toSeq - fromSeq + 1];
+        var result = new RoomEvent[toSeq - fromSeq + 1];
         for (var i = 0; i < result.Length; i++)
         {
-            result[i] = Get(fromSeq + i);
+            var entry = At(fromSeq + i);
+            result[i] = new RoomEvent(entry.Seq, entry.Kind, entry.At, _bodies[entry.MessageSeq].State);
         }
 
         return result;
     }
 
-    public IEnumerable<ChatMessage> All() => Range(FirstSeq, LastSeq);
+    /// <summary>
+    /// Up to <paramref name="limit"/> messages with <paramref name="fromSeq"/> ≤ seq ≤ <paramref name="toSeq"/>, oldest
+    /// first: the oldest of the range, or with <paramref name="newest"/> the newest.
+    /// </summary>
+    public List<ChatMessage> Messages(long fromSeq, long toSeq, int limit, bool newest)
+    {
+        fromSeq = Math.Max(fromSeq, FirstSeq);
+        toSeq = Math.Min(toSeq, LastSeq);
+        var found = new List<ChatMessage>(Math.Min(limit, 64));
+        var step = newest ? -1 : 1;
+        for (var seq = newest ? toSeq : fromSeq; seq >= fromSeq && seq <= toSeq && found.Count < limit; seq += step)
+        {
+            if (At(seq).Kind == RoomEventKind.Message)
+            {
+                found.Add(_bodies[seq].State);
+            }
+        }
+
+        if (newest)
+        {
+            found.Reverse();
+        }
+
+        return found;
+    }
+
+    private ref Entry At(long seq) => ref _ring[(_start + (int)(seq - FirstSeq)) % _ring.Length];
+
+    private readonly record struct Entry(long Seq, RoomEventKind Kind, DateTimeOffset At, long MessageSeq)
+    {
+        public static Entry Of(RoomEvent roomEvent) => new(roomEvent.Seq, roomEvent.Kind, roomEvent.At, roomEvent.Message.Seq);
+    }
+
+    /// <param name="State">The message as it now stands.</param>
+    /// <param name="NewestSeq">The newest event that names the message: it is forgotten when that one leaves the window.</param>
+    private readonly record struct Body(ChatMessage State, long NewestSeq);
 }

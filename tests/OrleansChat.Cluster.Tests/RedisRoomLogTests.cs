@@ -7,6 +7,7 @@ namespace OrleansChat.Cluster.Tests;
 public sealed class RedisRoomLogTests(RedisServer redis) : IClassFixture<RedisServer>, IAsyncLifetime
 {
     private const string Prefix = "test/room/";
+    private const string Epoch = "e1";
     private readonly string _room = $"r-{Guid.NewGuid():N}";
     private RedisRoomLog _log = null!;
 
@@ -22,17 +23,18 @@ public sealed class RedisRoomLogTests(RedisServer redis) : IClassFixture<RedisSe
     public async Task Messages_round_trip_with_every_field()
     {
         var createdAt = new DateTimeOffset(2026, 11, 25, 10, 0, 0, 123, TimeSpan.Zero);
-        ChatMessage[] messages =
+        RoomEvent[] events =
         [
-            new(_room, 1, "ann", "hello", createdAt, "c-1", "Ann"),
-            new(_room, 2, "bob", "ünïcødé ✓ \"quoted\"\nnext line", createdAt.AddSeconds(1), null),
+            RoomEvent.Posted(new(_room, 1, "ann", "hello", createdAt, "c-1", "Ann")),
+            RoomEvent.Posted(new(_room, 2, "bob", "ünïcødé ✓ \"quoted\"\nnext line", createdAt.AddSeconds(1), null)),
         ];
 
-        await _log.AppendAsync(_room, messages, 100);
+        await _log.AppendAsync(_room, Epoch, events, 100);
         var snapshot = await _log.ReadRecentAsync(_room, 100);
 
         Assert.Equal(2, snapshot.LastSeq);
-        Assert.Equal(messages, snapshot.Messages);
+        Assert.Equal(Epoch, snapshot.Epoch);
+        Assert.Equal(events, snapshot.Events);
     }
 
     [Fact]
@@ -41,24 +43,25 @@ public sealed class RedisRoomLogTests(RedisServer redis) : IClassFixture<RedisSe
         var snapshot = await _log.ReadRecentAsync(_room, 10);
 
         Assert.Equal(0, snapshot.LastSeq);
-        Assert.Empty(snapshot.Messages);
+        Assert.Null(snapshot.Epoch);
+        Assert.Empty(snapshot.Events);
     }
 
     [Fact]
     public async Task An_append_that_does_not_follow_the_last_seq_is_refused_and_stores_nothing()
     {
-        await _log.AppendAsync(_room, Messages(1, 3, "first"), 100);
+        await _log.AppendAsync(_room, Epoch, Messages(1, 3, "first"), 100);
         // A second activation of the room, e.g. one that lost its silo's membership race, with a stale view.
         await using var stale = new RedisRoomLog(redis.Configuration.Clone(), Prefix);
 
-        var reused = await Assert.ThrowsAsync<RoomLogConflictException>(() => stale.AppendAsync(_room, Messages(3, 4, "stale"), 100));
-        var gap = await Assert.ThrowsAsync<RoomLogConflictException>(() => stale.AppendAsync(_room, Messages(5, 5, "gap"), 100));
+        var reused = await Assert.ThrowsAsync<RoomLogConflictException>(() => stale.AppendAsync(_room, Epoch, Messages(3, 4, "stale"), 100));
+        var gap = await Assert.ThrowsAsync<RoomLogConflictException>(() => stale.AppendAsync(_room, Epoch, Messages(5, 5, "gap"), 100));
 
         Assert.Equal(3, reused.ActualLastSeq);
         Assert.Equal(3, gap.ActualLastSeq);
         var snapshot = await _log.ReadRecentAsync(_room, 100);
         Assert.Equal(3, snapshot.LastSeq);
-        Assert.All(snapshot.Messages, m => Assert.Equal("first", m.UserId));
+        Assert.All(snapshot.Events.Select(e => e.Message), m => Assert.Equal("first", m.UserId));
     }
 
     [Fact]
@@ -71,9 +74,9 @@ public sealed class RedisRoomLogTests(RedisServer redis) : IClassFixture<RedisSe
 
         var snapshot = await _log.ReadRecentAsync(_room, 10_000);
         Assert.Equal(2 * perWriter, snapshot.LastSeq);
-        Assert.Equal(Enumerable.Range(1, 2 * perWriter).Select(i => (long)i), snapshot.Messages.Select(m => m.Seq));
-        Assert.Equal(perWriter, snapshot.Messages.Count(m => m.UserId == "w1"));
-        Assert.Equal(perWriter, snapshot.Messages.Count(m => m.UserId == "w2"));
+        Assert.Equal(Enumerable.Range(1, 2 * perWriter).Select(i => (long)i), snapshot.Events.Select(e => e.Message).Select(m => m.Seq));
+        Assert.Equal(perWriter, snapshot.Events.Select(e => e.Message).Count(m => m.UserId == "w1"));
+        Assert.Equal(perWriter, snapshot.Events.Select(e => e.Message).Count(m => m.UserId == "w2"));
 
         async Task WriteAsync(RedisRoomLog log, string writer)
         {
@@ -83,7 +86,7 @@ public sealed class RedisRoomLogTests(RedisServer redis) : IClassFixture<RedisSe
             {
                 try
                 {
-                    await log.AppendAsync(_room, Messages(last + 1, last + 1, writer), 10_000);
+                    await log.AppendAsync(_room, Epoch, Messages(last + 1, last + 1, writer), 10_000);
                     written++;
                     last++;
                 }
@@ -100,30 +103,30 @@ public sealed class RedisRoomLogTests(RedisServer redis) : IClassFixture<RedisSe
     {
         for (var from = 1; from <= 12; from += 3)
         {
-            await _log.AppendAsync(_room, Messages(from, from + 2, "ann"), 5);
+            await _log.AppendAsync(_room, Epoch, Messages(from, from + 2, "ann"), 5);
         }
 
         var snapshot = await _log.ReadRecentAsync(_room, 100);
         Assert.Equal(12, snapshot.LastSeq);
-        Assert.Equal([8L, 9, 10, 11, 12], snapshot.Messages.Select(m => m.Seq));
-        Assert.Equal(5, await redis.Connection.GetDatabase().StreamLengthAsync($"{Prefix}{{{_room}}}/log"));
+        Assert.Equal([8L, 9, 10, 11, 12], snapshot.Events.Select(e => e.Message).Select(m => m.Seq));
+        Assert.Equal(5, await redis.Connection.GetDatabase().StreamLengthAsync(_log.Keys(_room)[0]));
 
-        await Assert.ThrowsAsync<RoomLogConflictException>(() => _log.AppendAsync(_room, Messages(12, 12, "ann"), 5));
-        await _log.AppendAsync(_room, Messages(13, 13, "ann"), 5);
+        await Assert.ThrowsAsync<RoomLogConflictException>(() => _log.AppendAsync(_room, Epoch, Messages(12, 12, "ann"), 5));
+        await _log.AppendAsync(_room, Epoch, Messages(13, 13, "ann"), 5);
         Assert.Equal(13, (await _log.ReadRecentAsync(_room, 2)).LastSeq);
     }
 
     [Fact]
     public async Task A_batch_whose_seqs_do_not_run_on_is_rejected_before_anything_is_stored()
     {
-        ChatMessage[] broken = [.. Messages(1, 2, "ann"), .. Messages(4, 4, "ann")];
+        RoomEvent[] broken = [.. Messages(1, 2, "ann"), .. Messages(4, 4, "ann")];
 
-        await Assert.ThrowsAsync<ArgumentException>(() => _log.AppendAsync(_room, broken, 100));
+        await Assert.ThrowsAsync<ArgumentException>(() => _log.AppendAsync(_room, Epoch, broken, 100));
 
         Assert.Equal(0, (await _log.ReadRecentAsync(_room, 100)).LastSeq);
     }
 
-    private ChatMessage[] Messages(long from, long to, string userId) =>
-        [.. Enumerable.Range((int)from, (int)(to - from + 1)).Select(seq =>
-            new ChatMessage(_room, seq, userId, $"message {seq}", DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000 + seq), $"{userId}-{seq}"))];
+    private RoomEvent[] Messages(long from, long to, string userId) =>
+        [.. Enumerable.Range((int)from, (int)(to - from + 1)).Select(seq => RoomEvent.Posted(
+            new ChatMessage(_room, seq, userId, $"message {seq}", DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000 + seq), $"{userId}-{seq}")))];
 }

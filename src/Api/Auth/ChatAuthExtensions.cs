@@ -31,6 +31,8 @@ public static partial class ChatAuthExtensions
             policies.AddPolicy(right.PolicyName(), policy => policy.AddRequirements(new RoomAccessRequirement(right)));
         }
 
+        policies.AddPolicy(RoomRights.WriteOrModeratePolicy, policy => policy.AddRequirements(new RoomAccessRequirement(RoomRight.Write, RoomRight.Moderate)));
+
         services.AddSingleton<IAuthorizationHandler, RoomAccessHandler>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, AuthProblems>();
         services.Replace(ServiceDescriptor.Singleton<IHttpContextFactory>(sp => new AccessTokenQuery(new DefaultHttpContextFactory(sp))));

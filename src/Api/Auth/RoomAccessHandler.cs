@@ -29,7 +29,7 @@ internal sealed class RoomAccessHandler(IOptions<ChatAuthOptions> options) : Aut
         }
 
         // Anyone may read these rooms, with or without a token: a token's claims cannot make that less.
-        if (requirement.Right == RoomRight.Read && RoomPattern.AnyMatches(options.Value.AnonymousRead, roomId))
+        if (requirement.Rights is [RoomRight.Read] && RoomPattern.AnyMatches(options.Value.AnonymousRead, roomId))
         {
             context.Succeed(requirement);
             return;
@@ -37,13 +37,14 @@ internal sealed class RoomAccessHandler(IOptions<ChatAuthOptions> options) : Aut
 
         if (context.User.Identity?.IsAuthenticated == true)
         {
-            if (Grants(context.User, requirement.Right, roomId))
+            if (requirement.Rights.Any(right => Grants(context.User, right, roomId)))
             {
                 context.Succeed(requirement);
             }
             else
             {
-                context.Fail(new AuthorizationFailureReason(this, $"The token does not grant {requirement.Right.ClaimType()} on room '{roomId}'."));
+                var rights = string.Join(" or ", requirement.Rights.Select(right => right.ClaimType()));
+                context.Fail(new AuthorizationFailureReason(this, $"The token does not grant {rights} on room '{roomId}'."));
             }
         }
         else if (options.Value.Mode == AuthMode.Development)

@@ -2,8 +2,8 @@ using Microsoft.AspNetCore.Authorization;
 
 namespace OrleansChat.Api.Auth;
 
-/// <summary>The request needs <see cref="Right"/> on the room named by the route's <c>roomId</c>.</summary>
-internal sealed class RoomAccessRequirement(RoomRight right) : IAuthorizationRequirement
+/// <summary>The request needs one of <see cref="Rights"/> on the room named by the route's <c>roomId</c>.</summary>
+internal sealed class RoomAccessRequirement(params RoomRight[] rights) : IAuthorizationRequirement
 {
-    public RoomRight Right { get; } = right;
+    public IReadOnlyList<RoomRight> Rights { get; } = rights;
 }

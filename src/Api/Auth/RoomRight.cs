@@ -6,7 +6,7 @@ public enum RoomRight
     /// <summary><c>chat_read</c>: history, room info, events.</summary>
     Read,
 
-    /// <summary><c>chat_write</c>: posting.</summary>
+    /// <summary><c>chat_write</c>: posting, and editing and deleting one's own messages.</summary>
     Write,
 
     /// <summary><c>chat_moderate</c>: acting on other users' messages.</summary>
@@ -22,6 +22,12 @@ internal static class RoomRights
         RoomRight.Moderate => "chat_moderate",
         _ => throw new ArgumentOutOfRangeException(nameof(right), right, null),
     };
+
+    /// <summary>
+    /// The policy of deleting a message: the author needs <c>chat_write</c>, anyone else <c>chat_moderate</c>, which
+    /// the endpoint tells apart once it knows the message.
+    /// </summary>
+    public const string WriteOrModeratePolicy = "room:chat_write|chat_moderate";
 
     /// <summary>The authorization policy an endpoint names to require the right on its route's room.</summary>
     public static string PolicyName(this RoomRight right) => $"room:{right.ClaimType()}";

@@ -36,15 +36,21 @@ internal abstract class SseFrame
     }
 }
 
-/// <summary>Events that carry the room's seqs <see cref="FirstSeq"/>..<see cref="LastSeq"/>, each with its id.</summary>
+/// <summary>
+/// Events that carry the room's seqs <see cref="FirstSeq"/>..<see cref="LastSeq"/> of its log <see cref="Epoch"/>, each
+/// with its id <c>{seq}-{epoch}</c>.
+/// </summary>
 internal abstract class SeqFrame : SseFrame
 {
-    private protected SeqFrame(long firstSeq, long lastSeq, DateTimeOffset firstCreatedAt, ReadOnlyMemory<byte> bytes) : base(bytes)
+    private protected SeqFrame(string epoch, long firstSeq, long lastSeq, DateTimeOffset firstCreatedAt, ReadOnlyMemory<byte> bytes) : base(bytes)
     {
+        Epoch = epoch;
         FirstSeq = firstSeq;
         LastSeq = lastSeq;
         FirstCreatedAt = firstCreatedAt;
     }
+
+    public string Epoch { get; }
 
     public long FirstSeq { get; }
 
@@ -57,17 +63,29 @@ internal abstract class SeqFrame : SseFrame
     public abstract ReadOnlyMemory<byte> After(long seq);
 }
 
-/// <summary><c>event: chat</c>: one stored message, its seq as the id.</summary>
+/// <summary>
+/// One event of the room's log: <c>event: chat</c> for a new message, <c>event: edit</c> or <c>event: delete</c> for a
+/// change; the data is the message it names, as it stood when encoded.
+/// </summary>
 internal sealed class ChatFrame : SeqFrame
 {
-    private ChatFrame(ChatMessage message, byte[] bytes) : base(message.Seq, message.Seq, message.CreatedAt, bytes) => Message = message;
+    private ChatFrame(string epoch, RoomEvent roomEvent, byte[] bytes) : base(epoch, roomEvent.Seq, roomEvent.Seq, roomEvent.At, bytes) =>
+        Event = roomEvent;
 
-    public ChatMessage Message { get; }
+    public RoomEvent Event { get; }
 
-    public static ChatFrame Of(ChatMessage message) =>
-        new(message, Encode($"id: {message.Seq}\nevent: chat\n", message, EventJsonContext.Default.ChatMessage));
+    public static ChatFrame Of(string epoch, RoomEvent roomEvent) =>
+        new(epoch, roomEvent, Encode($"id: {roomEvent.Seq}-{epoch}\nevent: {EventType(roomEvent.Kind)}\n", roomEvent.Message, EventJsonContext.Default.ChatMessage));
 
     public override ReadOnlyMemory<byte> After(long seq) => seq < LastSeq ? Bytes : ReadOnlyMemory<byte>.Empty;
+
+    private static string EventType(RoomEventKind kind) => kind switch
+    {
+        RoomEventKind.Message => "chat",
+        RoomEventKind.Edit => "edit",
+        RoomEventKind.Delete => "delete",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
 }
 
 /// <summary>
@@ -80,10 +98,10 @@ internal sealed class ChatBatchFrame : SeqFrame
     private readonly int[] _offsets;
 
     private ChatBatchFrame(ChatFrame first, long lastSeq, byte[] bytes, int[] offsets)
-        : base(first.FirstSeq, lastSeq, first.FirstCreatedAt, bytes) =>
+        : base(first.Epoch, first.FirstSeq, lastSeq, first.FirstCreatedAt, bytes) =>
         _offsets = offsets;
 
-    /// <summary>One frame for <paramref name="chats"/>, which must have consecutive seqs.</summary>
+    /// <summary>One frame for <paramref name="chats"/>, which must have consecutive seqs of one epoch.</summary>
     public static SeqFrame Of(IReadOnlyList<ChatFrame> chats)
     {
         if (chats.Count == 1)
@@ -95,9 +113,9 @@ internal sealed class ChatBatchFrame : SeqFrame
         var length = 0;
         for (var i = 0; i < chats.Count; i++)
         {
-            if (i > 0 && chats[i].FirstSeq != chats[i - 1].LastSeq + 1)
+            if (i > 0 && (chats[i].FirstSeq != chats[i - 1].LastSeq + 1 || chats[i].Epoch != chats[0].Epoch))
             {
-                throw new ArgumentException("Chat frames must have consecutive seqs.", nameof(chats));
+                throw new ArgumentException("Chat frames must have consecutive seqs of one epoch.", nameof(chats));
             }
 
             offsets[i] = length;
@@ -132,15 +150,25 @@ internal sealed class GapFrame : SseFrame
         new(from, to, Encode("event: gap\n", new GapEvent(roomId, from, to), EventJsonContext.Default.GapEvent));
 }
 
-/// <summary><c>event: reset</c>: the room is behind the reader; it continues from the room's <see cref="LastSeq"/>.</summary>
+/// <summary>
+/// <c>event: reset</c>: the reader's events are not the room's (another epoch, or a room behind the reader); it
+/// continues after <see cref="LastSeq"/> of <see cref="Epoch"/>. <see cref="EpochChanged"/> when the reset is about
+/// the epoch alone: a reader already in that epoch has nothing to reset.
+/// </summary>
 internal sealed class ResetFrame : SseFrame
 {
-    private ResetFrame(long lastSeq, byte[] bytes) : base(bytes) => LastSeq = lastSeq;
+    private ResetFrame(long lastSeq, string? epoch, bool epochChanged, byte[] bytes) : base(bytes) =>
+        (LastSeq, Epoch, EpochChanged) = (lastSeq, epoch, epochChanged);
 
     public long LastSeq { get; }
 
-    public static ResetFrame Of(string roomId, long lastSeq) =>
-        new(lastSeq, Encode("event: reset\n", new ResetEvent(roomId, lastSeq), EventJsonContext.Default.ResetEvent));
+    /// <summary>The room's epoch; null while its log is empty.</summary>
+    public string? Epoch { get; }
+
+    public bool EpochChanged { get; }
+
+    public static ResetFrame Of(string roomId, long lastSeq, string? epoch, bool epochChanged) =>
+        new(lastSeq, epoch, epochChanged, Encode("event: reset\n", new ResetEvent(roomId, lastSeq, epoch), EventJsonContext.Default.ResetEvent));
 }
 
 /// <summary><c>event: expired</c> (no id): the token the stream was opened with has expired; the stream ends after it.</summary>
@@ -170,7 +198,7 @@ internal sealed class ControlFrame : SseFrame
 internal sealed record GapEvent(string RoomId, long From, long To);
 
 /// <summary>The <c>data</c> of an <c>event: reset</c>.</summary>
-internal sealed record ResetEvent(string RoomId, long LastSeq);
+internal sealed record ResetEvent(string RoomId, long LastSeq, string? Epoch);
 
 /// <summary>The <c>data</c> of an <c>event: expired</c>.</summary>
 internal sealed record ExpiredEvent(string RoomId, string Reason);

@@ -8,7 +8,8 @@ namespace OrleansChat.Api.Feeds;
 /// <summary>
 /// This node's one feed of a room, shared by all of the node's connections to the room: delivers the room's events
 /// to them exactly once and in seq order. A seq jump (a lost stream event) is filled from the room before anything
-/// later is delivered.
+/// later is delivered. When the room's log is lost and starts again under a new epoch, or its lastSeq falls below what
+/// the feed delivered, every connection gets a reset, then the room's events from there.
 /// </summary>
 internal sealed partial class RoomFeed
 {
@@ -79,8 +80,8 @@ internal sealed partial class RoomFeed
         }
     }
 
-    /// <summary>Adds a connection; it receives every event after the returned seq.</summary>
-    public async Task<long> AttachAsync(SseConnection connection, CancellationToken cancellationToken)
+    /// <summary>Adds a connection; it receives every event after the returned seq of the returned epoch.</summary>
+    public async Task<(long Seq, string? Epoch)> AttachAsync(SseConnection connection, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);
         try
@@ -90,7 +91,7 @@ internal sealed partial class RoomFeed
                 _members = _members.Add(connection);
             }
 
-            return _cursor.Position;
+            return (_cursor.Position, _cursor.Epoch);
         }
         finally
         {
@@ -106,7 +107,10 @@ internal sealed partial class RoomFeed
         }
     }
 
-    /// <summary>The watchdog's check: a lost subscription is renewed, and what it missed is filled from the room.</summary>
+    /// <summary>
+    /// The watchdog's check: a lost subscription is renewed, and what it missed is filled from the room; a room on
+    /// another log, or behind what the feed delivered, resets the feed's connections.
+    /// </summary>
     public async Task CheckAsync(CancellationToken cancellationToken)
     {
         var info = await _room.GetInfo();
@@ -118,6 +122,10 @@ internal sealed partial class RoomFeed
                 LogSubscriptionLost(_logger, _roomId, _cursor.Position, info.LastSeq);
                 _metrics.Resubscribed();
                 await _subscription.SubscribeAsync();
+                await CatchUpAsync(info.LastSeq);
+            }
+            else if ((_cursor.Epoch is not null && info.Epoch != _cursor.Epoch) || info.LastSeq < _cursor.Position)
+            {
                 await CatchUpAsync(info.LastSeq);
             }
 
@@ -138,7 +146,8 @@ internal sealed partial class RoomFeed
         {
             // Subscribe before reading lastSeq: whatever is published later arrives, whatever is older is history.
             await _subscription.SubscribeAsync();
-            _cursor = new RoomCursor(_roomId, (await _room.GetInfo()).LastSeq);
+            var info = await _room.GetInfo();
+            _cursor = new RoomCursor(_roomId, info.LastSeq, info.Epoch);
         }
         finally
         {
@@ -153,8 +162,8 @@ internal sealed partial class RoomFeed
         {
             switch (item)
             {
-                case MessageBatch batch:
-                    await DeliverAsync(batch.Messages);
+                case RoomEventBatch batch:
+                    await DeliverAsync(batch);
                     break;
             }
         }
@@ -169,17 +178,29 @@ internal sealed partial class RoomFeed
         }
     }
 
-    private async Task DeliverAsync(IReadOnlyList<ChatMessage> messages)
+    private async Task DeliverAsync(RoomEventBatch batch)
     {
-        if (!_cursor.Continues(messages[0].Seq))
+        var events = batch.Events;
+        if (!_cursor.Continues(batch.Epoch, events[0].Seq))
         {
-            _metrics.GapFilled();
-            await CatchUpAsync(messages[0].Seq - 1);
+            // Under a new epoch, the catch-up resets the connections; otherwise it fills a hole.
+            if (_cursor.Epoch == batch.Epoch)
+            {
+                _metrics.GapFilled();
+            }
+
+            await CatchUpAsync(events[0].Seq - 1);
+        }
+
+        if ((_cursor.Epoch ?? batch.Epoch) != batch.Epoch)
+        {
+            // Of a log the room has left (published late by its last activation): the room's history said otherwise.
+            return;
         }
 
         // A stream may also bring what the feed already has (published just before it subscribed, or filled from
         // history meanwhile): only the rest is encoded and delivered, as one frame.
-        var unseen = messages.Where(m => m.Seq > _cursor.Position).Select(_cache.Encode).ToArray();
+        var unseen = events.Where(e => e.Seq > _cursor.Position).Select(e => _cache.Encode(batch.Epoch, e)).ToArray();
         if (unseen.Length > 0)
         {
             var frame = ChatBatchFrame.Of(unseen);
@@ -191,7 +212,7 @@ internal sealed partial class RoomFeed
     /// <summary>Delivers the room's events after the feed's position, up to at least <paramref name="seq"/>.</summary>
     private async Task CatchUpAsync(long seq)
     {
-        await foreach (var frames in _cursor.CatchUpAsync(_catchUpPages, seq))
+        await foreach (var frames in _cursor.CatchUpAsync(_catchUpPages, seq, followNewEpoch: true))
         {
             foreach (var frame in frames)
             {

@@ -46,8 +46,8 @@ internal sealed partial class RoomFeeds : BackgroundService
             try
             {
                 await feed.EnsureStartedAsync().WaitAsync(cancellationToken);
-                var joinedAt = await feed.AttachAsync(connection, cancellationToken);
-                return new FeedMembership(this, feed, connection, joinedAt);
+                var (seq, epoch) = await feed.AttachAsync(connection, cancellationToken);
+                return new FeedMembership(this, feed, connection, seq, epoch);
             }
             catch
             {

@@ -10,24 +10,28 @@ namespace OrleansChat.Api.Feeds;
 /// </summary>
 internal sealed class SharedRoomPages(IRoomGrain room, FrameCache cache) : IRoomPages
 {
-    private readonly ConcurrentDictionary<long, Task<HistoryPage>> _reads = new();
+    private readonly ConcurrentDictionary<long, Task<EventPage>> _reads = new();
 
-    public async Task<RoomPage> ReadAfterAsync(long seq)
+    public async Task<RoomPage> ReadAfterAsync(string? epoch, long seq)
     {
-        if (cache.Find(seq + 1) is not null)
+        if (cache.Find(epoch, seq + 1) is { } next)
         {
-            // The room still says where its history starts and ends, so gaps and resets are told as from history.
+            // The room still says where its history starts and ends, and which log it is, so gaps and resets are told
+            // as from history.
             var info = await room.GetInfo();
-            return new RoomPage(info.LastSeq, info.FirstRetainedSeq, Cached(seq));
+            if (info.Epoch == next.Epoch)
+            {
+                return new RoomPage(info.LastSeq, info.FirstRetainedSeq, info.Epoch, Cached(next.Epoch, seq));
+            }
         }
 
         return cache.Encode(await SharedReadAsync(seq));
     }
 
-    private List<ChatFrame> Cached(long seq)
+    private List<ChatFrame> Cached(string epoch, long seq)
     {
         var frames = new List<ChatFrame>();
-        while (frames.Count < ChatLimits.MaxPageSize && cache.Find(seq + frames.Count + 1) is { } frame)
+        while (frames.Count < ChatLimits.MaxPageSize && cache.Find(epoch, seq + frames.Count + 1) is { } frame)
         {
             frames.Add(frame);
         }
@@ -35,7 +39,7 @@ internal sealed class SharedRoomPages(IRoomGrain room, FrameCache cache) : IRoom
         return frames;
     }
 
-    private Task<HistoryPage> SharedReadAsync(long seq)
+    private Task<EventPage> SharedReadAsync(long seq)
     {
         while (true)
         {
@@ -44,7 +48,7 @@ internal sealed class SharedRoomPages(IRoomGrain room, FrameCache cache) : IRoom
                 return pending;
             }
 
-            var read = new TaskCompletionSource<HistoryPage>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var read = new TaskCompletionSource<EventPage>(TaskCreationOptions.RunContinuationsAsynchronously);
             if (_reads.TryAdd(seq, read.Task))
             {
                 _ = ReadIntoAsync(seq, read);
@@ -53,13 +57,13 @@ internal sealed class SharedRoomPages(IRoomGrain room, FrameCache cache) : IRoom
         }
     }
 
-    private async Task ReadIntoAsync(long seq, TaskCompletionSource<HistoryPage> read)
+    private async Task ReadIntoAsync(long seq, TaskCompletionSource<EventPage> read)
     {
-        HistoryPage? page = null;
+        EventPage? page = null;
         Exception? failure = null;
         try
         {
-            page = await room.GetHistory(new HistoryQuery(seq, null, ChatLimits.MaxPageSize));
+            page = await room.GetEvents(seq, ChatLimits.MaxPageSize);
         }
         catch (Exception exception)
         {
@@ -67,7 +71,7 @@ internal sealed class SharedRoomPages(IRoomGrain room, FrameCache cache) : IRoom
         }
 
         // Gone before it completes: whoever asks once the page is out reads afresh, never a finished read.
-        _reads.TryRemove(new KeyValuePair<long, Task<HistoryPage>>(seq, read.Task));
+        _reads.TryRemove(new KeyValuePair<long, Task<EventPage>>(seq, read.Task));
         if (failure is null)
         {
             read.SetResult(page!);
@@ -85,6 +89,6 @@ internal sealed class SharedRoomPages(IRoomGrain room, FrameCache cache) : IRoom
 /// </summary>
 internal sealed class FreshRoomPages(IRoomGrain room, FrameCache cache) : IRoomPages
 {
-    public async Task<RoomPage> ReadAfterAsync(long seq) =>
-        cache.Encode(await room.GetHistory(new HistoryQuery(seq, null, ChatLimits.MaxPageSize)));
+    public async Task<RoomPage> ReadAfterAsync(string? epoch, long seq) =>
+        cache.Encode(await room.GetEvents(seq, ChatLimits.MaxPageSize));
 }

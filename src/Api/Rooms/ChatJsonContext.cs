@@ -13,4 +13,5 @@ namespace OrleansChat.Api.Rooms;
 [JsonSerializable(typeof(HistoryPage))]
 [JsonSerializable(typeof(RoomInfo))]
 [JsonSerializable(typeof(PostMessageRequest))]
+[JsonSerializable(typeof(EditMessageRequest))]
 internal sealed partial class ChatJsonContext : JsonSerializerContext;

@@ -14,9 +14,10 @@ namespace OrleansChat.Api.Rooms;
 /// <summary>
 /// <c>GET /rooms/{roomId}/events</c> for one client: joins the node's live feed for the room first, replays
 /// history after the resume point while the feed buffers, then writes live frames. One <see cref="RoomCursor"/>
-/// sees both, so the client gets every event once and in order.
+/// sees both, so the client gets every event once and in order. <c>ResumeEpoch</c> is the resume point's epoch; null
+/// for a bare seq, which is taken to be of the room's current log.
 /// </summary>
-internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter) : IResult
+internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter, string? ResumeEpoch = null) : IResult
 {
     private const int LagSampleEvery = 8;
 
@@ -124,7 +125,9 @@ internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter) 
         using var activity = ChatTelemetry.Source.StartActivity("chat.stream.open");
         activity?.SetTag("chat.resume", ResumeAfter is not null);
         await writer.FlushAsync(cancellationToken);
-        var cursor = new RoomCursor(roomId, ResumeAfter ?? membership.JoinedAtSeq);
+        var cursor = ResumeAfter is { } after
+            ? new RoomCursor(roomId, after, ResumeEpoch)
+            : new RoomCursor(roomId, membership.JoinedAtSeq, membership.JoinedAtEpoch);
         if (ResumeAfter is not null)
         {
             var outcome = await ReplayAsync(cursor, membership, writer, metrics, cancellationToken);
@@ -141,7 +144,7 @@ internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter) 
     {
         using var activity = ChatTelemetry.Source.StartActivity("chat.stream.replay");
         var outcome = ResumeOutcome.Replayed;
-        await foreach (var frames in cursor.CatchUpAsync(membership.Pages, membership.JoinedAtSeq))
+        await foreach (var frames in cursor.CatchUpAsync(membership.Pages, membership.JoinedAtSeq, followNewEpoch: false))
         {
             foreach (var frame in frames)
             {

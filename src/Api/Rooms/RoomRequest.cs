@@ -30,7 +30,22 @@ internal static partial class RoomRequest
         return true;
     }
 
+    /// <summary>
+    /// Parses an event id <c>{seq}-{epoch}</c> (epoch: 1–16 of <c>[A-Za-z0-9]</c>) or a bare <c>{seq}</c>, whose epoch
+    /// stays null.
+    /// </summary>
+    public static bool TryParseResumePoint(string value, out long seq, out string? epoch)
+    {
+        var dash = value.IndexOf('-');
+        epoch = dash < 0 ? null : value[(dash + 1)..];
+        return TryParseNumber(dash < 0 ? value : value[..dash], long.MaxValue, out seq)
+            && (epoch is null || EpochPattern().IsMatch(epoch));
+    }
+
     // \z rather than $: $ also matches before a trailing newline.
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}\z", RegexOptions.CultureInvariant)]
     private static partial Regex RoomIdPattern();
+
+    [GeneratedRegex(@"^[A-Za-z0-9]{1,16}\z", RegexOptions.CultureInvariant)]
+    private static partial Regex EpochPattern();
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Security.Claims;
-using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using OrleansChat.Api.Auth;
 using OrleansChat.Api.Telemetry;
@@ -23,12 +22,14 @@ internal static class RoomsApi
         room.MapGet("", GetRoom).RequireAuthorization(RoomRight.Read.PolicyName())
             .WithName(nameof(GetRoom))
             .WithSummary("Where a room stands")
-            .WithDescription("The room's lastSeq and firstRetainedSeq. A room nobody posted to reads lastSeq 0, firstRetainedSeq 1.");
+            .WithDescription("The room's lastSeq, firstRetainedSeq and epoch (the log's name; absent for an empty room). "
+                + "A room nobody posted to reads lastSeq 0, firstRetainedSeq 1.");
         room.MapGet("/messages", GetMessages).RequireAuthorization(RoomRight.Read.PolicyName())
             .WithName(nameof(GetMessages))
             .WithSummary("A page of history, oldest first")
-            .WithDescription("Without after or before: the latest messages. With after: the oldest messages above it. "
-                + "With before: the newest messages below it. A page shorter than limit means there are no more in that direction.");
+            .WithDescription("Messages as they now stand (edited text, tombstones), with the room's lastSeq and epoch. Without after or before: "
+                + "the latest messages. With after: the oldest messages above it. With before: the newest messages below it. "
+                + "A page shorter than limit means there are no more in that direction.");
         room.MapPost("/messages", PostMessage).RequireAuthorization(RoomRight.Write.PolicyName()).RequireRateLimiting(PostsRateLimitPolicy)
             .WithName(nameof(PostMessage))
             .WithSummary("Post a message")
@@ -41,13 +42,16 @@ internal static class RoomsApi
         room.MapGet("/messages/{seq}", GetMessage).RequireAuthorization(RoomRight.Read.PolicyName())
             .WithName(nameof(GetMessage))
             .WithSummary("One retained message")
-            .WithDescription("The message a 201's Location names, while the room retains it.")
+            .WithDescription("The message a 201's Location names, as it now stands, while the room retains it.")
             .ProducesProblem(StatusCodes.Status404NotFound);
+        room.MapMessageChanges();
         room.MapGet("/events", GetEvents).RequireAuthorization(RoomRight.Read.PolicyName())
             .WithName(nameof(GetEvents))
             .WithSummary("The room as Server-Sent Events")
-            .WithDescription("First a retry: hint, then `event: chat` frames (id = seq, data = the message JSON) in seq order, each once; "
-                + "`event: gap` when a resume point lies below the retained history, `event: reset` when it lies beyond the room; "
+            .WithDescription("First a retry: hint, then the room's events in seq order, each once, with id {seq}-{epoch}: `event: chat` "
+                + "(a new message), `event: edit` and `event: delete` (data: the message as it now stands); "
+                + "`event: gap` when a resume point lies below the retained history, `event: reset` when it lies beyond the room "
+                + "or is of another epoch, and on an open stream when the room's log starts again under a new epoch; "
                 + "`: keepalive` comments while idle. 503 when the node holds its maximum of streams or is shutting down.")
             .Produces<string>(StatusCodes.Status200OK, "text/event-stream")
             .AddOpenApiOperationTransformer(RoomsOpenApi.DeclareResumePoint);
@@ -121,34 +125,10 @@ internal static class RoomsApi
             return InvalidRoomId(roomId);
         }
 
-        if (!request.HasJsonContentType())
-        {
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status415UnsupportedMediaType,
-                title: "Unsupported media type",
-                detail: $"The body must be application/json, not '{request.ContentType ?? "(none)"}'.");
-        }
-
-        PostMessageRequest? body;
-        try
-        {
-            body = await request.ReadFromJsonAsync(ChatJsonContext.Default.PostMessageRequest, cancellationToken);
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status413PayloadTooLarge,
-                title: "Body too large",
-                detail: $"The body must be at most {ChatLimits.MaxBodyBytes} bytes.");
-        }
-        catch (JsonException e)
-        {
-            return InvalidMessage("Malformed JSON", $"The body is not valid JSON for a message: {e.Message}");
-        }
-
+        var (body, problem) = await JsonBody.ReadAsync(request, ChatJsonContext.Default.PostMessageRequest, cancellationToken);
         if (body is null)
         {
-            return InvalidMessage("Invalid message", "The body must be a JSON object with 'userId' and 'text'.");
+            return problem!;
         }
 
         var user = ChatUser.From(principal);
@@ -169,7 +149,7 @@ internal static class RoomsApi
 
         if (body.Validate(out var message) is { } error)
         {
-            return InvalidMessage("Invalid message", error);
+            return JsonBody.Invalid("Invalid message", error);
         }
 
         var started = Stopwatch.GetTimestamp();
@@ -206,22 +186,19 @@ internal static class RoomsApi
             return new RoomEventStream(roomId, ResumeAfter: null);
         }
 
-        if (!RoomRequest.TryParseNumber(resumeFrom, long.MaxValue, out var after))
+        if (!RoomRequest.TryParseResumePoint(resumeFrom, out var after, out var epoch))
         {
-            return InvalidQuery($"The resume point (Last-Event-ID or lastEventId) must be a non-negative integer seq, not '{resumeFrom}'.");
+            return InvalidQuery($"The resume point (Last-Event-ID or lastEventId) must be an event id '{{seq}}-{{epoch}}' or a bare seq, not '{resumeFrom}'.");
         }
 
-        return new RoomEventStream(roomId, after);
+        return new RoomEventStream(roomId, after, epoch);
     }
 
-    private static ProblemHttpResult InvalidRoomId(string roomId) => TypedResults.Problem(
+    internal static ProblemHttpResult InvalidRoomId(string roomId) => TypedResults.Problem(
         statusCode: StatusCodes.Status400BadRequest,
         title: "Invalid room id",
         detail: $"Room id '{roomId}' must be 1–64 characters of A–Z, a–z, 0–9, '_', '.', '-', starting with a letter or digit.");
 
-    private static ProblemHttpResult InvalidQuery(string detail) => TypedResults.Problem(
+    internal static ProblemHttpResult InvalidQuery(string detail) => TypedResults.Problem(
         statusCode: StatusCodes.Status400BadRequest, title: "Invalid query", detail: detail);
-
-    private static ProblemHttpResult InvalidMessage(string title, string detail) => TypedResults.Problem(
-        statusCode: StatusCodes.Status400BadRequest, title: title, detail: detail);
 }

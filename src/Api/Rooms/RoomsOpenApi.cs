@@ -11,8 +11,11 @@ namespace OrleansChat.Api.Rooms;
 /// </summary>
 internal static class RoomsOpenApi
 {
-    private const string ResumePoint = "Resume after this seq: replay every retained message above it, then continue live. "
-        + "Without a resume point the stream carries only messages posted after it opened.";
+    private const string ResumePoint = "Resume after this event id ({seq}-{epoch}, or a bare seq, taken to be of the room's current log): "
+        + "replay every retained event above it, then continue live; an id of another epoch gets a reset. "
+        + "Without a resume point the stream carries only events after it opened.";
+
+    private static readonly OpenApiSchema EventId = new() { Type = JsonSchemaType.String, Pattern = "^[0-9]+(-[A-Za-z0-9]{1,16})?$" };
 
     // The numbers in a room's URLs, parsed by RoomRequest.
     private static readonly Dictionary<string, (string Description, long Minimum, long? Maximum)> Numbers = new(StringComparer.Ordinal)
@@ -84,6 +87,27 @@ internal static class RoomsOpenApi
         return Task.CompletedTask;
     }
 
+    /// <summary>For <c>PATCH /rooms/{roomId}/messages/{seq}</c>, declared here for the reason given at <see cref="DeclarePostBody"/>.</summary>
+    public static Task DeclareEditBody(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        var body = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Object,
+            Required = new HashSet<string> { "text" },
+            Properties = new Dictionary<string, IOpenApiSchema>
+            {
+                ["text"] = Text(ChatLimits.MaxTextLength, "not only whitespace, no NUL. Replaces the message's text."),
+                ["userId"] = Text(ChatLimits.MaxUserIdLength, "no control characters. The actor in Development mode without a token; with one, its sub."),
+            },
+        };
+        operation.RequestBody = new OpenApiRequestBody
+        {
+            Required = true,
+            Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() { Schema = body } },
+        };
+        return Task.CompletedTask;
+    }
+
     /// <summary>For <c>GET /rooms/{roomId}/events</c>: the two places a resume point is read from.</summary>
     public static Task DeclareResumePoint(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
@@ -93,14 +117,14 @@ internal static class RoomsOpenApi
             Name = "Last-Event-ID",
             In = ParameterLocation.Header,
             Description = ResumePoint + " Browsers send it on their own reconnects; it wins over the query parameter.",
-            Schema = Seq(0, null),
+            Schema = EventId,
         });
         operation.Parameters.Add(new OpenApiParameter
         {
             Name = "lastEventId",
             In = ParameterLocation.Query,
             Description = ResumePoint + " For a page's first connection, since EventSource cannot set headers.",
-            Schema = Seq(0, null),
+            Schema = EventId,
         });
         return Task.CompletedTask;
     }

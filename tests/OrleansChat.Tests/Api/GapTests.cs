@@ -42,6 +42,6 @@ public sealed class GapTests(ShortHistoryFixture fixture) : IClassFixture<ShortH
         var first = await client.NextAsync();
 
         Assert.Equal("chat", first.EventType);
-        Assert.Equal("6", first.EventId);
+        Assert.Equal(6, SseClient.SeqOf(first.EventId!));
     }
 }

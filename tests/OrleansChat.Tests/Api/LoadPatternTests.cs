@@ -127,7 +127,7 @@ public sealed class LoadPatternTests
     public void A_batch_frame_written_after_part_of_it_was_replayed_writes_only_the_rest()
     {
         var frames = Enumerable.Range(5, 3)
-            .Select(seq => ChatFrame.Of(new ChatMessage("r", seq, "ann", $"text {seq}", DateTimeOffset.UnixEpoch, null)))
+            .Select(seq => ChatFrame.Of("e1", RoomEvent.Posted(new ChatMessage("r", seq, "ann", $"text {seq}", DateTimeOffset.UnixEpoch, null))))
             .ToArray();
         var batch = ChatBatchFrame.Of(frames);
 

@@ -23,6 +23,14 @@ public sealed class OpenApiTests(EmbeddedApiFixture fixture) : IClassFixture<Emb
             ["200 application/json", "201 application/json", "400 " + Problem, "413 " + Problem, "415 " + Problem, "429 " + Problem, "503 " + Problem]
         },
         { "get", "/rooms/{roomId}/messages/{seq}", ["200 application/json", "400 " + Problem, "404 " + Problem, "503 " + Problem] },
+        {
+            "patch", "/rooms/{roomId}/messages/{seq}",
+            ["200 application/json", "400 " + Problem, "403 " + Problem, "404 " + Problem, "413 " + Problem, "415 " + Problem, "429 " + Problem, "503 " + Problem]
+        },
+        {
+            "delete", "/rooms/{roomId}/messages/{seq}",
+            ["200 application/json", "400 " + Problem, "403 " + Problem, "404 " + Problem, "429 " + Problem, "503 " + Problem]
+        },
         { "get", "/rooms/{roomId}/events", ["200 text/event-stream", "400 " + Problem, "503 " + Problem] },
     };
 

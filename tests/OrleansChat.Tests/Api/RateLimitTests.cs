@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using OrleansChat.Tests.Infrastructure;
 
 namespace OrleansChat.Tests.Api;
 
@@ -32,5 +33,29 @@ public sealed class RateLimitTests(TightRateLimitFixture fixture) : IClassFixtur
         }
 
         Assert.Equal(created, (await fixture.Host.HistoryAsync(room)).LastSeq);
+    }
+
+    [Fact]
+    public async Task Edits_and_deletes_share_the_posts_limit_and_get_429_over_it()
+    {
+        var room = $"rl-{Guid.NewGuid():N}";
+        await Eventually.TrueAsync(
+            async () => (await fixture.Host.Http.PostAsJsonAsync($"/rooms/{room}/messages", new { userId = "ann", text = "m" })).IsSuccessStatusCode,
+            "a post got through the limit");
+        var responses = new List<HttpResponseMessage>();
+        for (var i = 0; i < 6; i++)
+        {
+            responses.Add(await fixture.Host.Http.PatchAsJsonAsync($"/rooms/{room}/messages/1", new { userId = "ann", text = $"e{i}" }));
+        }
+
+        responses.Add(await fixture.Host.Http.DeleteAsync($"/rooms/{room}/messages/1?userId=ann"));
+
+        var limited = responses.Where(r => r.StatusCode == HttpStatusCode.TooManyRequests).ToList();
+        Assert.NotEmpty(limited);
+        Assert.Equal(1 + responses.Count(r => r.StatusCode == HttpStatusCode.OK), (await fixture.Host.HistoryAsync(room)).LastSeq);
+        foreach (var response in limited)
+        {
+            await ValidationTests.AssertProblemAsync(response, 429);
+        }
     }
 }

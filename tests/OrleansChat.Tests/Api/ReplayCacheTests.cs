@@ -10,7 +10,7 @@ public sealed class ReplayCacheTests
     [Fact]
     public async Task A_herd_resuming_what_the_node_delivered_live_gets_it_all_without_reading_history()
     {
-        var histories = new RoomCallCounter(nameof(IRoomGrain.GetHistory));
+        var histories = new RoomCallCounter(nameof(IRoomGrain.GetEvents));
         await using var api = await StartAsync(histories);
         var room = $"cache-{Guid.NewGuid():N}";
         await using var live = await api.ConnectAsync(room);
@@ -37,7 +37,7 @@ public sealed class ReplayCacheTests
     [Fact]
     public async Task A_resume_from_the_cache_still_announces_a_gap_for_what_the_room_has_trimmed()
     {
-        var histories = new RoomCallCounter(nameof(IRoomGrain.GetHistory));
+        var histories = new RoomCallCounter(nameof(IRoomGrain.GetEvents));
         await using var api = await StartAsync(histories, ("Chat:History:MaxMessages", "50"));
         var room = $"cache-{Guid.NewGuid():N}";
         await using var live = await api.ConnectAsync(room);
@@ -62,7 +62,7 @@ public sealed class ReplayCacheTests
     [Fact]
     public async Task A_herd_resuming_a_backlog_the_node_never_saw_gets_it_whole_through_shared_reads_and_cached_frames()
     {
-        var histories = new RoomCallCounter(nameof(IRoomGrain.GetHistory));
+        var histories = new RoomCallCounter(nameof(IRoomGrain.GetEvents));
         await using var api = await StartAsync(histories);
         var room = $"cache-{Guid.NewGuid():N}";
         await Task.WhenAll(Enumerable.Range(0, 8).Select(p => Task.Run(async () =>
@@ -90,7 +90,7 @@ public sealed class ReplayCacheTests
     [Fact]
     public async Task Concurrent_readers_of_one_history_page_share_one_read()
     {
-        var histories = new RoomCallCounter(nameof(IRoomGrain.GetHistory));
+        var histories = new RoomCallCounter(nameof(IRoomGrain.GetEvents));
         await using var api = await StartAsync(histories);
         var room = $"cache-{Guid.NewGuid():N}";
         await api.PostAsync(room, "ann", "m1");
@@ -98,21 +98,21 @@ public sealed class ReplayCacheTests
         Assert.True(api.Services.GetRequiredService<RoomFeeds>().TryGet(room, out var feed));
         histories.Reset();
 
-        var pages = await Task.WhenAll(feed!.ReplayPages.ReadAfterAsync(0), feed.ReplayPages.ReadAfterAsync(0), feed.ReplayPages.ReadAfterAsync(1));
+        var pages = await Task.WhenAll(feed!.ReplayPages.ReadAfterAsync(null, 0), feed.ReplayPages.ReadAfterAsync(null, 0), feed.ReplayPages.ReadAfterAsync(null, 1));
 
         Assert.Equal([1L], pages[0].Frames.Select(f => f.LastSeq));
         Assert.Equal([1L], pages[1].Frames.Select(f => f.LastSeq));
         Assert.Empty(pages[2].Frames);
         Assert.Equal(2, histories.Count);
         // A finished read is not reused (seq 1 is now among the node's frames; seq 2 never is).
-        await feed.ReplayPages.ReadAfterAsync(1);
+        await feed.ReplayPages.ReadAfterAsync(pages[0].Epoch, 1);
         Assert.Equal(3, histories.Count);
     }
 
     [Fact]
     public async Task A_resume_below_what_the_node_holds_reads_history_and_misses_nothing()
     {
-        var histories = new RoomCallCounter(nameof(IRoomGrain.GetHistory));
+        var histories = new RoomCallCounter(nameof(IRoomGrain.GetEvents));
         await using var api = await StartAsync(histories);
         var room = $"cache-{Guid.NewGuid():N}";
         for (var i = 1; i <= 20; i++)

@@ -38,11 +38,13 @@ public sealed class SseTests(SseApiFixture fixture) : IClassFixture<SseApiFixtur
             posted.Add(await Api.PostAsync(room, "ann", $"hello {i} 😀 <b>", $"c{i}"));
         }
 
+        var epoch = await Api.EpochAsync(room);
+        Assert.Matches("^[A-Za-z0-9]{1,16}$", epoch);
         foreach (var expected in posted)
         {
             var item = await client.NextAsync();
             Assert.Equal("chat", item.EventType);
-            Assert.Equal(expected.Seq.ToString(), item.EventId);
+            Assert.Equal($"{expected.Seq}-{epoch}", item.EventId);
             Assert.DoesNotContain('\n', item.Data);
             Assert.Equal(expected, JsonSerializer.Deserialize<ChatMessage>(item.Data, Web));
         }
@@ -60,7 +62,7 @@ public sealed class SseTests(SseApiFixture fixture) : IClassFixture<SseApiFixtur
         await Api.PostAsync(room, "ann", "after");
 
         var item = await client.NextAsync();
-        Assert.Equal("3", item.EventId);
+        Assert.Equal($"3-{await Api.EpochAsync(room)}", item.EventId);
     }
 
     [Fact]
@@ -145,9 +147,10 @@ public sealed class SseTests(SseApiFixture fixture) : IClassFixture<SseApiFixtur
 
         Assert.Equal("reset", reset.EventType);
         Assert.Null(reset.EventId);
-        Assert.Equal($$"""{"roomId":"{{room}}","lastSeq":2}""", reset.Data);
+        var epoch = await Api.EpochAsync(room);
+        Assert.Equal($$"""{"roomId":"{{room}}","lastSeq":2,"epoch":"{{epoch}}"}""", reset.Data);
         Assert.Equal("chat", next.EventType);
-        Assert.Equal("3", next.EventId);
+        Assert.Equal($"3-{epoch}", next.EventId);
     }
 
     [Fact]
@@ -162,7 +165,7 @@ public sealed class SseTests(SseApiFixture fixture) : IClassFixture<SseApiFixtur
 
         var next = await client.NextAsync();
         Assert.Equal("chat", next.EventType);
-        Assert.Equal("2", next.EventId);
+        Assert.Equal($"2-{await Api.EpochAsync(room)}", next.EventId);
     }
 
     [Fact]

@@ -44,9 +44,9 @@ public sealed class RoomFlushFailureTests : IAsyncLifetime
         _log.Misreport = false;
         // What the log did store stays stored: a retry gets it back, and new posts carry on after it.
         var stored = await _log.ReadRecentAsync(room.GetPrimaryKeyString(), 100);
-        Assert.NotEmpty(stored.Messages);
-        var first = stored.Messages[0];
-        var retry = await room.Post(new PostMessage("ann", first.Text, first.ClientMessageId)).WaitAsync(Deadline);
+        Assert.NotEmpty(stored.Events);
+        var first = stored.Events[0].Message;
+        var retry = await room.Post(new PostMessage("ann", first.Text!, first.ClientMessageId)).WaitAsync(Deadline);
         var next = await room.Post(new PostMessage("ann", "after", "c-after")).WaitAsync(Deadline);
 
         Assert.False(retry.Created);
@@ -64,11 +64,11 @@ public sealed class RoomFlushFailureTests : IAsyncLifetime
         public Task<RoomLogSnapshot> ReadRecentAsync(string roomId, int maxMessages, CancellationToken cancellationToken = default) =>
             _inner.ReadRecentAsync(roomId, maxMessages, cancellationToken);
 
-        public async Task<long> AppendAsync(string roomId, IReadOnlyList<ChatMessage> messages, int maxMessages, CancellationToken cancellationToken = default)
+        public async Task<long> AppendAsync(string roomId, string epoch, IReadOnlyList<RoomEvent> events, int maxEvents, CancellationToken cancellationToken = default)
         {
             // Lets the other posts of the test queue up behind this append, as behind a real store's round trip.
             await Task.Yield();
-            var lastSeq = await _inner.AppendAsync(roomId, messages, maxMessages, cancellationToken);
+            var lastSeq = await _inner.AppendAsync(roomId, epoch, events, maxEvents, cancellationToken);
             return Misreport ? lastSeq + 1 : lastSeq;
         }
     }

@@ -21,7 +21,7 @@ public sealed class RoomGrainTests(RoomClusterFixture fixture) : IClassFixture<R
         Assert.All(results, r => Assert.True(r.Created));
         var stored = await fixture.Log.ReadRecentAsync(id, 1000);
         Assert.Equal(200, stored.LastSeq);
-        Assert.Equal(Enumerable.Range(200 - Max + 1, Max).Select(i => (long)i), stored.Messages.Select(m => m.Seq));
+        Assert.Equal(Enumerable.Range(200 - Max + 1, Max).Select(i => (long)i), stored.Events.Select(e => e.Seq));
         Assert.Equal(200, (await Room(id).GetInfo()).LastSeq);
     }
 
@@ -67,7 +67,7 @@ public sealed class RoomGrainTests(RoomClusterFixture fixture) : IClassFixture<R
         Assert.Equal(6, info.FirstRetainedSeq);
         var latest = await Room(id).GetHistory(new HistoryQuery(null, null, 500));
         Assert.Equal(Enumerable.Range(6, Max).Select(i => (long)i), latest.Messages.Select(m => m.Seq));
-        Assert.Equal(Max, (await fixture.Log.ReadRecentAsync(id, 1000)).Messages.Count);
+        Assert.Equal(Max, (await fixture.Log.ReadRecentAsync(id, 1000)).Events.Count);
 
         // Dedupe covers the retained window only: a trimmed message's id may be used again.
         Assert.True((await Room(id).Post(new PostMessage("ann", "again", "c1"))).Created);
@@ -168,15 +168,16 @@ public sealed class RoomGrainTests(RoomClusterFixture fixture) : IClassFixture<R
 
         // What a stale duplicate activation would do: write seq 2 behind the active grain's back.
         var intruder = new ChatMessage(id, 2, "ghost", "written elsewhere", DateTimeOffset.UtcNow, null);
-        await fixture.Log.AppendAsync(id, [intruder], Max);
+        var epoch = (await fixture.Log.ReadRecentAsync(id, 1)).Epoch!;
+        await fixture.Log.AppendAsync(id, epoch, [RoomEvent.Posted(intruder)], Max);
 
         await Assert.ThrowsAsync<RoomUnavailableException>(() => Room(id).Post(new PostMessage("ann", "m2", "c2")));
         var after = await Room(id).Post(new PostMessage("ann", "m2", "c2"));
 
         Assert.Equal(3, after.Message.Seq);
         var stored = await fixture.Log.ReadRecentAsync(id, 1000);
-        Assert.Equal(LongRange(1, 3), stored.Messages.Select(m => m.Seq));
-        Assert.Equal(["m1", "written elsewhere", "m2"], stored.Messages.Select(m => m.Text));
+        Assert.Equal(LongRange(1, 3), stored.Events.Select(e => e.Seq));
+        Assert.Equal(["m1", "written elsewhere", "m2"], stored.Events.Select(e => e.Message.Text));
     }
 
     [Fact]
@@ -190,7 +191,7 @@ public sealed class RoomGrainTests(RoomClusterFixture fixture) : IClassFixture<R
         {
             lock (received)
             {
-                received.AddRange(((MessageBatch)item).Messages.Select(m => m.Seq));
+                received.AddRange(((RoomEventBatch)item).Events.Select(e => e.Seq));
             }
 
             return Task.CompletedTask;

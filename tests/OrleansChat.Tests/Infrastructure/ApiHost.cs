@@ -64,6 +64,10 @@ internal sealed class ApiHost : IAsyncDisposable
         return (await response.Content.ReadFromJsonAsync<ChatMessage>())!;
     }
 
+    /// <summary>The room's epoch, as room info tells it (null for an empty room).</summary>
+    public async Task<string?> EpochAsync(string roomId) =>
+        (await Http.GetFromJsonAsync<RoomInfo>($"/rooms/{roomId}"))!.Epoch;
+
     public async Task<HistoryPage> HistoryAsync(string roomId, string query = "") =>
         (await Http.GetFromJsonAsync<HistoryPage>($"/rooms/{roomId}/messages{query}"))!;
 

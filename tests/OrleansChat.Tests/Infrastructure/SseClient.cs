@@ -38,10 +38,28 @@ internal sealed class SseClient : IAsyncDisposable
         {
             lock (_received)
             {
-                return _received.Where(i => i.EventType == "chat").Select(i => long.Parse(i.EventId!)).ToArray();
+                return _received.Where(i => i.EventType == "chat").Select(i => SeqOf(i.EventId!)).ToArray();
             }
         }
     }
+
+    /// <summary>Every event received so far (chat, edit, delete, gap, reset, …), in order of arrival.</summary>
+    public IReadOnlyList<SseItem<string>> Received
+    {
+        get
+        {
+            lock (_received)
+            {
+                return [.. _received];
+            }
+        }
+    }
+
+    /// <summary>The seq of an event id <c>{seq}-{epoch}</c>.</summary>
+    public static long SeqOf(string eventId) => long.Parse(eventId.Split('-')[0]);
+
+    /// <summary>The epoch of an event id <c>{seq}-{epoch}</c>.</summary>
+    public static string EpochOf(string eventId) => eventId.Split('-')[1];
 
     public static async Task<SseClient> ConnectAsync(
         Uri baseAddress, string path, string? lastEventId = null, bool startReading = true, int? receiveBufferBytes = null, string? bearerToken = null)

@@ -18,7 +18,7 @@ public sealed class SseConnectionTests
         return context;
     }
 
-    private static ChatMessage Message(long seq) => new("r", seq, "ann", $"m{seq}", DateTimeOffset.UnixEpoch, null);
+    private static RoomEvent Message(long seq) => RoomEvent.Posted(new("r", seq, "ann", $"m{seq}", DateTimeOffset.UnixEpoch, null));
 
     [Fact]
     public void A_connection_whose_buffer_fills_is_aborted_as_too_slow()
@@ -28,7 +28,7 @@ public sealed class SseConnectionTests
 
         for (var seq = 1; seq <= 17; seq++)
         {
-            connection.Enqueue(ChatFrame.Of(Message(seq)));
+            connection.Enqueue(ChatFrame.Of("e1", Message(seq)));
         }
 
         Assert.True(connection.Overflowed);
@@ -42,7 +42,7 @@ public sealed class SseConnectionTests
         var connection = new SseConnection(context, capacity: 16);
 
         connection.Close();
-        connection.Enqueue(ChatFrame.Of(Message(1)));
+        connection.Enqueue(ChatFrame.Of("e1", Message(1)));
 
         Assert.False(connection.Overflowed);
         Assert.False(context.RequestAborted.IsCancellationRequested);
@@ -53,23 +53,23 @@ public sealed class SseConnectionTests
     {
         var connection = new SseConnection(new DefaultHttpContext(), capacity: 16);
         connection.Enqueue(GapFrame.Of("r", 2, 5));
-        connection.Enqueue(ChatFrame.Of(Message(6)));
-        connection.Enqueue(ChatFrame.Of(Message(7)));
+        connection.Enqueue(ChatFrame.Of("e1", Message(6)));
+        connection.Enqueue(ChatFrame.Of("e1", Message(7)));
         connection.Enqueue(GapFrame.Of("r", 8, 9));
-        connection.Enqueue(ChatFrame.Of(Message(10)));
+        connection.Enqueue(ChatFrame.Of("e1", Message(10)));
         connection.Close();
         var pipe = new Pipe();
 
-        await RoomEventStream.PumpAsync(connection, new RoomCursor("r", 6), pipe.Writer, ChatMeters.Unobserved(), CancellationToken.None);
+        await RoomEventStream.PumpAsync(connection, new RoomCursor("r", 6, "e1"), pipe.Writer, ChatMeters.Unobserved(), CancellationToken.None);
         await pipe.Writer.CompleteAsync();
         var text = Encoding.UTF8.GetString((await pipe.Reader.ReadAsync()).Buffer);
 
         Assert.DoesNotContain("\"from\":2", text);
-        Assert.DoesNotContain("id: 6\n", text);
-        Assert.Contains("id: 7\n", text);
+        Assert.DoesNotContain("id: 6-e1\n", text);
+        Assert.Contains("id: 7-e1\n", text);
         Assert.Contains("\"from\":8,\"to\":9", text);
-        Assert.True(text.IndexOf("id: 7\n", StringComparison.Ordinal) < text.IndexOf("\"from\":8", StringComparison.Ordinal));
-        Assert.Contains("id: 10\n", text);
+        Assert.True(text.IndexOf("id: 7-e1\n", StringComparison.Ordinal) < text.IndexOf("\"from\":8", StringComparison.Ordinal));
+        Assert.Contains("id: 10-e1\n", text);
     }
 
     private sealed class Lifetime : IHttpRequestLifetimeFeature

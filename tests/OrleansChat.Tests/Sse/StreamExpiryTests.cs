@@ -11,7 +11,7 @@ namespace OrleansChat.Tests.Sse;
 
 public sealed class StreamExpiryTests
 {
-    private static ChatMessage Message(long seq) => new("r", seq, "ann", $"m{seq}", DateTimeOffset.UnixEpoch, null);
+    private static RoomEvent Message(long seq) => RoomEvent.Posted(new("r", seq, "ann", $"m{seq}", DateTimeOffset.UnixEpoch, null));
 
     [Fact]
     public async Task At_the_tokens_exp_the_stream_writes_expired_after_what_was_queued_and_ends()
@@ -20,21 +20,21 @@ public sealed class StreamExpiryTests
         var connection = new SseConnection(new DefaultHttpContext(), capacity: 16);
         await using var expiry = StreamExpiry.Start(connection, "r", clock.GetUtcNow().AddMinutes(5), clock);
         var pipe = new Pipe();
-        var pump = RoomEventStream.PumpAsync(connection, new RoomCursor("r", 0), pipe.Writer, ChatMeters.Unobserved(), CancellationToken.None);
+        var pump = RoomEventStream.PumpAsync(connection, new RoomCursor("r", 0, "e1"), pipe.Writer, ChatMeters.Unobserved(), CancellationToken.None);
 
-        connection.Enqueue(ChatFrame.Of(Message(1)));
+        connection.Enqueue(ChatFrame.Of("e1", Message(1)));
         clock.Advance(TimeSpan.FromMinutes(5) - TimeSpan.FromTicks(1));
-        connection.Enqueue(ChatFrame.Of(Message(2)));
+        connection.Enqueue(ChatFrame.Of("e1", Message(2)));
         Assert.False(pump.IsCompleted, "the stream is still open just before exp");
 
         clock.Advance(TimeSpan.FromTicks(1));
         await pump.WaitAsync(TimeSpan.FromSeconds(10));
-        connection.Enqueue(ChatFrame.Of(Message(3)));
+        connection.Enqueue(ChatFrame.Of("e1", Message(3)));
         await pipe.Writer.CompleteAsync();
         var text = Encoding.UTF8.GetString((await pipe.Reader.ReadAsync()).Buffer);
 
-        var expired = Encoding.UTF8.GetString(ChatFrame.Of(Message(1)).Bytes.Span)
-            + Encoding.UTF8.GetString(ChatFrame.Of(Message(2)).Bytes.Span)
+        var expired = Encoding.UTF8.GetString(ChatFrame.Of("e1", Message(1)).Bytes.Span)
+            + Encoding.UTF8.GetString(ChatFrame.Of("e1", Message(2)).Bytes.Span)
             + "event: expired\ndata: {\"roomId\":\"r\",\"reason\":\"token expired\"}\n\n";
         Assert.Equal(expired, text);
         Assert.False(connection.Overflowed, "a frame after the end is not a slow client");
@@ -48,7 +48,7 @@ public sealed class StreamExpiryTests
         await using var expiry = StreamExpiry.Start(connection, "r", clock.GetUtcNow().AddSeconds(-20), clock);
         var pipe = new Pipe();
 
-        await RoomEventStream.PumpAsync(connection, new RoomCursor("r", 0), pipe.Writer, ChatMeters.Unobserved(), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        await RoomEventStream.PumpAsync(connection, new RoomCursor("r", 0, "e1"), pipe.Writer, ChatMeters.Unobserved(), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
         await pipe.Writer.CompleteAsync();
 
         Assert.Equal("event: expired\ndata: {\"roomId\":\"r\",\"reason\":\"token expired\"}\n\n", Encoding.UTF8.GetString((await pipe.Reader.ReadAsync()).Buffer));

@@ -96,9 +96,9 @@ public sealed class RoomMetricsTests
         public Task<RoomLogSnapshot> ReadRecentAsync(string roomId, int maxMessages, CancellationToken cancellationToken = default) =>
             _log.ReadRecentAsync(roomId, maxMessages, cancellationToken);
 
-        public Task<long> AppendAsync(string roomId, IReadOnlyList<ChatMessage> messages, int maxMessages, CancellationToken cancellationToken = default) =>
+        public Task<long> AppendAsync(string roomId, string epoch, IReadOnlyList<RoomEvent> events, int maxEvents, CancellationToken cancellationToken = default) =>
             Failing
                 ? Task.FromException<long>(new IOException("The store is down."))
-                : _log.AppendAsync(roomId, messages, maxMessages, cancellationToken);
+                : _log.AppendAsync(roomId, epoch, events, maxEvents, cancellationToken);
     }
 }
