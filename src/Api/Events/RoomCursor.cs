@@ -40,7 +40,7 @@ internal sealed class RoomCursor(string roomId, long position)
             case ResetFrame reset:
                 Position = reset.LastSeq;
                 return reset.Bytes;
-            case ControlFrame or ExpiredFrame:
+            case ControlFrame or ExpiredFrame or PresenceFrame:
                 // Not a room event: written whatever the reader's position, which it leaves alone.
                 return frame.Bytes;
             default:

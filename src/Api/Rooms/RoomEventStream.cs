@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using OrleansChat.Api.Events;
 using OrleansChat.Api.Feeds;
+using OrleansChat.Api.Presence;
 using OrleansChat.Api.Sse;
 using OrleansChat.Api.Telemetry;
 using OrleansChat.Telemetry;
@@ -16,7 +17,7 @@ namespace OrleansChat.Api.Rooms;
 /// history after the resume point while the feed buffers, then writes live frames. One <see cref="RoomCursor"/>
 /// sees both, so the client gets every event once and in order.
 /// </summary>
-internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter) : IResult
+internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter, bool Presence = false) : IResult
 {
     private const int LagSampleEvery = 8;
 
@@ -91,6 +92,8 @@ internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter) 
         {
             var feeds = services.GetRequiredService<RoomFeeds>();
             await using var membership = await feeds.JoinAsync(roomId, connection, cancellationToken);
+            await using var presence = await services.GetRequiredService<StreamPresence>()
+                .EnterAsync(roomId, httpContext.User, connection, Presence, cancellationToken);
             var cursor = await OpenAsync(membership, writer, metrics, cancellationToken);
             connection.MarkWritten();
             await PumpAsync(connection, cursor, writer, metrics, cancellationToken);

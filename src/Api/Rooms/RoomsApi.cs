@@ -48,7 +48,7 @@ internal static class RoomsApi
             .WithSummary("The room as Server-Sent Events")
             .WithDescription("First a retry: hint, then `event: chat` frames (id = seq, data = the message JSON) in seq order, each once; "
                 + "`event: gap` when a resume point lies below the retained history, `event: reset` when it lies beyond the room; "
-                + "`: keepalive` comments while idle. 503 when the node holds its maximum of streams or is shutting down.")
+                + "`: keepalive` comments while idle; with presence=true also `presence`, `join`, `leave` and `typing` events (no id). 503 when the node holds its maximum of streams or is shutting down.")
             .Produces<string>(StatusCodes.Status200OK, "text/event-stream")
             .AddOpenApiOperationTransformer(RoomsOpenApi.DeclareResumePoint);
         return endpoints;
@@ -195,6 +195,7 @@ internal static class RoomsApi
         }
 
         // The header wins: browsers send it on their own reconnects, after the page's first lastEventId.
+        var presence = string.Equals(request.Query["presence"], "true", StringComparison.OrdinalIgnoreCase);
         string? resumeFrom = request.Headers["Last-Event-ID"];
         if (string.IsNullOrEmpty(resumeFrom))
         {
@@ -203,7 +204,7 @@ internal static class RoomsApi
 
         if (string.IsNullOrEmpty(resumeFrom))
         {
-            return new RoomEventStream(roomId, ResumeAfter: null);
+            return new RoomEventStream(roomId, ResumeAfter: null, presence);
         }
 
         if (!RoomRequest.TryParseNumber(resumeFrom, long.MaxValue, out var after))
@@ -211,7 +212,7 @@ internal static class RoomsApi
             return InvalidQuery($"The resume point (Last-Event-ID or lastEventId) must be a non-negative integer seq, not '{resumeFrom}'.");
         }
 
-        return new RoomEventStream(roomId, after);
+        return new RoomEventStream(roomId, after, presence);
     }
 
     private static ProblemHttpResult InvalidRoomId(string roomId) => TypedResults.Problem(
