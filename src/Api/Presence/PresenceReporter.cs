@@ -83,6 +83,33 @@ internal sealed partial class PresenceReporter(
         }
     }
 
+    /// <summary>
+    /// The node is stopping and its streams are about to end: its users' grace starts now rather than when its
+    /// lease runs out, so those who do not reconnect elsewhere leave after the grace.
+    /// </summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        string[] rooms;
+        lock (_lock)
+        {
+            rooms = [.. _rooms.Keys];
+            _rooms.Clear();
+        }
+
+        var nothing = new NodePresence([], 0);
+        try
+        {
+            await Parallel.ForEachAsync(rooms, new ParallelOptions { MaxDegreeOfParallelism = ConcurrentCalls, CancellationToken = cancellationToken },
+                async (roomId, _) => await grains.GetGrain<IPresenceGrain>(roomId).Renew(NodeId, nothing, _terms));
+        }
+        catch (Exception exception) when (exception is OperationCanceledException || ClusterFailure.Is(exception))
+        {
+            // The lease runs out instead.
+            LogReleaseFailed(logger, exception);
+        }
+    }
+
     /// <summary>One round of calls: the changes of every room that has some, and everything when renewing.</summary>
     internal async Task ReportAsync(bool renew, CancellationToken cancellationToken)
     {
@@ -151,10 +178,16 @@ internal sealed partial class PresenceReporter(
     {
         lock (_lock)
         {
-            // The room stays until a tick has reported this close.
-            _rooms[roomId].Close(user, streamId);
+            // The room stays until a tick has reported this close, unless the node has stopped reporting.
+            if (_rooms.TryGetValue(roomId, out var room))
+            {
+                room.Close(user, streamId);
+            }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not release this node's presence as it stopped; its leases run out instead.")]
+    private static partial void LogReleaseFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not report presence in room {RoomId}; the next report sends all of it.")]
     private static partial void LogReportFailed(ILogger logger, Exception exception, string roomId);
