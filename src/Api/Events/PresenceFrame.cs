@@ -1,5 +1,3 @@
-using OrleansChat.Api.Presence;
-
 namespace OrleansChat.Api.Events;
 
 /// <summary>

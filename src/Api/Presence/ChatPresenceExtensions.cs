@@ -1,3 +1,5 @@
+using OrleansChat.Api.Events;
+
 namespace OrleansChat.Api.Presence;
 
 public static class ChatPresenceExtensions

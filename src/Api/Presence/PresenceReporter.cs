@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using OrleansChat.Api.Rooms;
 
 namespace OrleansChat.Api.Presence;
 
@@ -103,7 +102,7 @@ internal sealed partial class PresenceReporter(
             await Parallel.ForEachAsync(rooms, new ParallelOptions { MaxDegreeOfParallelism = ConcurrentCalls, CancellationToken = cancellationToken },
                 async (roomId, _) => await grains.GetGrain<IPresenceGrain>(roomId).Renew(NodeId, nothing, _terms));
         }
-        catch (Exception exception) when (exception is OperationCanceledException || ClusterFailure.Is(exception))
+        catch (Exception exception)
         {
             // The lease runs out instead.
             LogReleaseFailed(logger, exception);
@@ -158,8 +157,9 @@ internal sealed partial class PresenceReporter(
                         metrics.Reported(renewal: true);
                     }
                 }
-                catch (Exception exception) when (ClusterFailure.Is(exception))
+                catch (Exception exception)
                 {
+                    // Whatever went wrong, the grain may now lack this call's news; the next call sends all of it.
                     LogReportFailed(logger, exception, call.RoomId);
                     lock (_lock)
                     {

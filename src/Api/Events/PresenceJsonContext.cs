@@ -1,8 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using OrleansChat.Api.Events;
-
-namespace OrleansChat.Api.Presence;
+namespace OrleansChat.Api.Events;
 
 /// <summary>The presence bodies and event data, serialized without reflection.</summary>
 [JsonSourceGenerationOptions(

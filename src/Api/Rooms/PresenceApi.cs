@@ -1,9 +1,9 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using OrleansChat.Api.Auth;
-using OrleansChat.Api.Rooms;
+using OrleansChat.Api.Presence;
 
-namespace OrleansChat.Api.Presence;
+namespace OrleansChat.Api.Rooms;
 
 /// <summary>The presence endpoints of docs/api.md: who is in a room, and who is typing.</summary>
 internal static class PresenceApi
