@@ -1,5 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
 using OrleansChat.Api.Auth;
 using OrleansChat.Api.Presence;
 
@@ -26,6 +28,20 @@ internal static class PresenceApi
             .WithDescription("204. Sends `event: typing` to the room's ?presence=true streams, at most once per user and room per 2 s "
                 + "(more are accepted and dropped). In Development mode without a token, the userId query parameter names the user.");
         return endpoints;
+    }
+
+    /// <summary>The events endpoint reads <c>presence</c> from the raw query, where the generator cannot see it.</summary>
+    public static Task DeclarePresenceQuery(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        operation.Parameters ??= [];
+        operation.Parameters.Add(new OpenApiParameter
+        {
+            Name = "presence",
+            In = ParameterLocation.Query,
+            Description = "true: the stream also carries `presence` (first), `join`, `leave` and `typing` events, without ids.",
+            Schema = new OpenApiSchema { Type = JsonSchemaType.Boolean },
+        });
+        return Task.CompletedTask;
     }
 
     public static async Task<Results<Ok<RoomPresence>, ProblemHttpResult>> GetPresence(string roomId, IGrainFactory grains)

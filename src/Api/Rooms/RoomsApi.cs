@@ -50,7 +50,8 @@ internal static class RoomsApi
                 + "`event: gap` when a resume point lies below the retained history, `event: reset` when it lies beyond the room; "
                 + "`: keepalive` comments while idle; with presence=true also `presence`, `join`, `leave` and `typing` events (no id). 503 when the node holds its maximum of streams or is shutting down.")
             .Produces<string>(StatusCodes.Status200OK, "text/event-stream")
-            .AddOpenApiOperationTransformer(RoomsOpenApi.DeclareResumePoint);
+            .AddOpenApiOperationTransformer(RoomsOpenApi.DeclareResumePoint)
+            .AddOpenApiOperationTransformer(PresenceApi.DeclarePresenceQuery);
         return endpoints;
     }
 

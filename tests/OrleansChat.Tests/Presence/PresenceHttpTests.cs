@@ -156,4 +156,16 @@ public sealed class PresenceHttpTests(PresenceTwoNodeFixture nodes) : IClassFixt
         var badRoom = await TypingAsync(nodes.NodeA, "-bad", Token("bob"));
         await ValidationTests.AssertProblemAsync(badRoom, 400);
     }
+
+    [Fact]
+    public async Task The_openapi_document_describes_presence()
+    {
+        var document = await nodes.NodeA.Http.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+        var paths = document.GetProperty("paths");
+
+        Assert.True(paths.GetProperty("/rooms/{roomId}/presence").TryGetProperty("get", out _));
+        Assert.True(paths.GetProperty("/rooms/{roomId}/typing").TryGetProperty("post", out _));
+        Assert.Contains(paths.GetProperty("/rooms/{roomId}/events").GetProperty("get").GetProperty("parameters").EnumerateArray(),
+            parameter => parameter.GetProperty("name").GetString() == "presence");
+    }
 }
