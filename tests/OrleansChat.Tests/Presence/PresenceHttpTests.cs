@@ -18,10 +18,13 @@ public sealed class PresenceTwoNodeFixture : IAsyncLifetime
 
     internal ApiHost NodeB { get; private set; } = null!;
 
+    /// <summary>The settings of both nodes, for a test that starts a node of its own.</summary>
+    internal Dictionary<string, string?> Settings { get; private set; } = null!;
+
     public async Task InitializeAsync()
     {
         Silo = await SiloHost.StartAsync();
-        var settings = AuthSettings.Jwt(
+        var settings = Settings = AuthSettings.Jwt(
             ("Chat:Presence:GraceSeconds", ((int)Grace.TotalSeconds).ToString()),
             ("Chat:Presence:LeaseSeconds", "6"));
         foreach (var (key, value) in Silo.ClientSettings)
@@ -155,6 +158,30 @@ public sealed class PresenceHttpTests(PresenceTwoNodeFixture nodes) : IClassFixt
         await AuthRequests.AssertForbiddenAsync(await TypingAsync(nodes.NodeA, room, readOnly));
         var badRoom = await TypingAsync(nodes.NodeA, "-bad", Token("bob"));
         await ValidationTests.AssertProblemAsync(badRoom, 400);
+    }
+
+    [Fact]
+    public async Task The_users_of_a_node_that_stops_gracefully_leave_after_the_grace_not_the_lease()
+    {
+        var room = AuthRequests.NewRoom("presence");
+        await using var watcher = await ConnectAsync(nodes.NodeA, room, "ann", presence: true);
+        var nodeC = await ApiHost.StartAsync(nodes.Settings);
+        try
+        {
+            await using var bob = await ConnectAsync(nodeC, room, "bob");
+            await ExpectMovesAsync(watcher, "+bob");
+
+            var stopped = DateTime.UtcNow;
+            await nodeC.StopAsync();
+            await ExpectMovesAsync(watcher, "+bob", "-bob");
+            var leftAfter = DateTime.UtcNow - stopped;
+            // The lease is 6 s: a leave well before it came from the node's release, after the 2 s grace.
+            Assert.True(leftAfter < TimeSpan.FromSeconds(5), $"bob left {leftAfter.TotalSeconds:0.0} s after the node stopped");
+        }
+        finally
+        {
+            await nodeC.DisposeAsync();
+        }
     }
 
     [Fact]
