@@ -74,7 +74,15 @@ internal sealed partial class PresenceGrain(
         }
 
         _lastTyping[user.UserId] = now;
-        await _stream.OnNextAsync(new UserTyping(user));
+        try
+        {
+            await _stream.OnNextAsync(new UserTyping(user));
+        }
+        catch (Exception exception)
+        {
+            // A typing hint is worth no error: the user's next keystrokes send another.
+            LogPublishFailed(logger, exception, _roomId);
+        }
     }
 
     /// <summary>
