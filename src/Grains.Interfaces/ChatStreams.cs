@@ -8,5 +8,8 @@ public static class ChatStreams
     /// <summary>Each room's stream is (<see cref="RoomNamespace"/>, roomId).</summary>
     public const string RoomNamespace = "room";
 
+    /// <summary>Each room's presence stream is (<see cref="PresenceNamespace"/>, roomId), beside its room stream.</summary>
+    public const string PresenceNamespace = "presence";
+
     public const string PubSubStore = "PubSubStore";
 }

@@ -60,7 +60,7 @@ internal sealed class RoomCursor(string roomId, long position, string? epoch)
                 Position = reset.LastSeq;
                 Epoch = reset.Epoch;
                 return reset.Bytes;
-            case ControlFrame or ExpiredFrame:
+            case ControlFrame or ExpiredFrame or PresenceFrame:
                 // Not a room event: written whatever the reader's position, which it leaves alone.
                 return frame.Bytes;
             default:

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Options;
 using OrleansChat.Api.Auth;
 using OrleansChat.Api.Events;
 using OrleansChat.Api.Feeds;
+using OrleansChat.Api.Presence;
 using OrleansChat.Api.Rooms;
 using OrleansChat.Api.Sse;
 using OrleansChat.Api.Telemetry;
@@ -57,6 +58,7 @@ public static class ChatApiExtensions
         services.AddSingleton<StreamAdmission>();
         services.AddSingleton<RoomFeeds>();
         services.AddHostedService(sp => sp.GetRequiredService<RoomFeeds>());
+        services.AddChatPresence();
         return builder;
     }
 
@@ -75,6 +77,7 @@ public static class ChatApiExtensions
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
         app.MapRoomsApi();
+        app.MapPresenceApi();
         app.MapChatTelemetry();
         app.MapChatDashboard();
         // In every environment: the document is part of the public contract, not a development aid.

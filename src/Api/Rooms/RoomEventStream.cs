@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using OrleansChat.Api.Events;
 using OrleansChat.Api.Feeds;
+using OrleansChat.Api.Presence;
 using OrleansChat.Api.Sse;
 using OrleansChat.Api.Telemetry;
 using OrleansChat.Telemetry;
@@ -17,7 +18,7 @@ namespace OrleansChat.Api.Rooms;
 /// sees both, so the client gets every event once and in order. <c>ResumeEpoch</c> is the resume point's epoch; null
 /// for a bare seq, which is taken to be of the room's current log.
 /// </summary>
-internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter, string? ResumeEpoch = null) : IResult
+internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter, string? ResumeEpoch = null, bool Presence = false) : IResult
 {
     private const int LagSampleEvery = 8;
 
@@ -92,6 +93,8 @@ internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter, 
         {
             var feeds = services.GetRequiredService<RoomFeeds>();
             await using var membership = await feeds.JoinAsync(roomId, connection, cancellationToken);
+            await using var presence = await services.GetRequiredService<StreamPresence>()
+                .EnterAsync(roomId, httpContext.User, connection, Presence, cancellationToken);
             var cursor = await OpenAsync(membership, writer, metrics, cancellationToken);
             connection.MarkWritten();
             await PumpAsync(connection, cursor, writer, metrics, cancellationToken);

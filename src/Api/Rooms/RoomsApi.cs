@@ -52,9 +52,11 @@ internal static class RoomsApi
                 + "(a new message), `event: edit` and `event: delete` (data: the message as it now stands); "
                 + "`event: gap` when a resume point lies below the retained history, `event: reset` when it lies beyond the room "
                 + "or is of another epoch, and on an open stream when the room's log starts again under a new epoch; "
-                + "`: keepalive` comments while idle. 503 when the node holds its maximum of streams or is shutting down.")
+                + "`: keepalive` comments while idle; with presence=true also `presence`, `join`, `leave` and `typing` events (no id). "
+                + "503 when the node holds its maximum of streams or is shutting down.")
             .Produces<string>(StatusCodes.Status200OK, "text/event-stream")
-            .AddOpenApiOperationTransformer(RoomsOpenApi.DeclareResumePoint);
+            .AddOpenApiOperationTransformer(RoomsOpenApi.DeclareResumePoint)
+            .AddOpenApiOperationTransformer(PresenceApi.DeclarePresenceQuery);
         return endpoints;
     }
 
@@ -175,6 +177,7 @@ internal static class RoomsApi
         }
 
         // The header wins: browsers send it on their own reconnects, after the page's first lastEventId.
+        var presence = string.Equals(request.Query["presence"], "true", StringComparison.OrdinalIgnoreCase);
         string? resumeFrom = request.Headers["Last-Event-ID"];
         if (string.IsNullOrEmpty(resumeFrom))
         {
@@ -183,7 +186,7 @@ internal static class RoomsApi
 
         if (string.IsNullOrEmpty(resumeFrom))
         {
-            return new RoomEventStream(roomId, ResumeAfter: null);
+            return new RoomEventStream(roomId, ResumeAfter: null, Presence: presence);
         }
 
         if (!RoomRequest.TryParseResumePoint(resumeFrom, out var after, out var epoch))
@@ -191,7 +194,7 @@ internal static class RoomsApi
             return InvalidQuery($"The resume point (Last-Event-ID or lastEventId) must be an event id '{{seq}}-{{epoch}}' or a bare seq, not '{resumeFrom}'.");
         }
 
-        return new RoomEventStream(roomId, after, epoch);
+        return new RoomEventStream(roomId, after, epoch, presence);
     }
 
     internal static ProblemHttpResult InvalidRoomId(string roomId) => TypedResults.Problem(

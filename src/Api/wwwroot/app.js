@@ -4,6 +4,7 @@
 // which then says who the user is.
 
 import { DevIdentity, devTokenTtl, givenIdentity } from './identity.js';
+import { PresenceView } from './presence-view.js';
 import { RoomSession } from './room-session.js';
 import { RoomView } from './room-view.js';
 
@@ -23,6 +24,11 @@ const view = new RoomView({
   roomName: byId('room-name'),
   userName: byId('user-name'),
 });
+const presence = new PresenceView({
+  count: byId('member-count'),
+  list: byId('member-list'),
+  typing: byId('typing'),
+}, (text) => view.notice(text));
 let session = null;
 const given = givenIdentity();
 let identity = given;
@@ -68,6 +74,7 @@ function show() {
   const ready = room !== '' && user !== '';
   byId('join').hidden = ready;
   byId('chat').hidden = !ready;
+  byId('members').hidden = !ready;
   byId('where').hidden = !ready;
   byId('connection').hidden = !ready;
   byId('room-form').hidden = !ready;
@@ -81,7 +88,7 @@ function show() {
   }
 
   byId('room-switch').value = '';
-  session = new RoomSession(room, identityFor(user), view);
+  session = new RoomSession(room, identityFor(user), view, presence);
   session.open();
   byId('text').focus();
 }
@@ -121,7 +128,10 @@ function fitText() {
   text.style.height = `${text.scrollHeight}px`;
 }
 
-byId('text').addEventListener('input', fitText);
+byId('text').addEventListener('input', () => {
+  fitText();
+  session?.typing();
+});
 byId('load-older').addEventListener('click', () => session?.loadOlder());
 byId('scroller').addEventListener('scroll', () => {
   if (byId('scroller').scrollTop < scrollBackPx && !byId('load-older').hidden) {

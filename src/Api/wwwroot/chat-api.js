@@ -20,7 +20,7 @@ const roomPath = (roomId) => `/rooms/${encodeURIComponent(roomId)}`;
 
 /** The event stream's URL: EventSource cannot send headers, so the token goes as `access_token`. */
 export function eventsUrl(roomId, lastEventId, token) {
-  const query = new URLSearchParams({ lastEventId: String(lastEventId) });
+  const query = new URLSearchParams({ lastEventId: String(lastEventId), presence: 'true' });
   if (token) {
     query.set('access_token', token);
   }
@@ -120,6 +120,18 @@ export async function postMessage(roomId, message, identity, { onRetry } = {}) {
 
     onRetry?.(attempt + 1);
     await delay(backoffMs(attempt, waitAtLeastMs));
+  }
+}
+
+/**
+ * `POST /rooms/{id}/typing`, once: a typing hint that did not arrive is not worth a retry. Without a token (a
+ * Development node that hands out none) the userId query parameter says who is typing.
+ */
+export async function postTyping(roomId, userId, identity) {
+  try {
+    await send(identity, `${roomPath(roomId)}/typing?${new URLSearchParams({ userId })}`, () => ({ method: 'POST' }));
+  } catch {
+    // The next keystrokes send another.
   }
 }
 

@@ -1,15 +1,19 @@
 // One room as one user sees it: history first, then the live stream from where history ended, so nothing
 // is missed in between; every message shown once, whichever way it arrives (history, stream, POST reply).
 
-import { RefusedError, backoffMs, delay, fetchHistory, postMessage } from './chat-api.js';
+import { RefusedError, backoffMs, delay, fetchHistory, postMessage, postTyping } from './chat-api.js';
 import { RoomStream } from './room-stream.js';
 
 const pageSize = 50;
+/** The server forwards one typing event per user and room per 2 s; more would be dropped there. */
+const typingEveryMs = 2000;
 
 export class RoomSession {
   #roomId;
   #identity;
   #view;
+  #presence;
+  #lastTyping = 0;
   #closed = false;
   #stream = null;
   /** Seqs on screen: a message can reach the page by history, by the stream and by its POST reply. */
@@ -21,15 +25,17 @@ export class RoomSession {
   /** Posts go one after another, so a user's messages keep the order they were typed in. */
   #outbox = Promise.resolve();
 
-  /** `identity`: who speaks, with the token its requests carry (identity.js). */
-  constructor(roomId, identity, view) {
+  /** `identity`: who speaks, with the token its requests carry (identity.js); `presence`: the member list's view. */
+  constructor(roomId, identity, view, presence) {
     this.#roomId = roomId;
     this.#identity = identity;
     this.#view = view;
+    this.#presence = presence;
   }
 
   open() {
     this.#view.reset(this.#roomId, this.#identity);
+    this.#presence.reset(this.#identity.userId);
     this.#sync();
   }
 
@@ -43,6 +49,15 @@ export class RoomSession {
     this.#view.hideSendError();
     this.#view.addPending({ ...message, userName: this.#identity.name });
     this.#outbox = this.#outbox.then(() => this.#post(message));
+  }
+
+  /** The user is writing: the room hears it, at most as often as the server would pass it on. */
+  typing() {
+    const now = Date.now();
+    if (!this.#closed && now - this.#lastTyping >= typingEveryMs) {
+      this.#lastTyping = now;
+      postTyping(this.#roomId, this.#identity.userId, this.#identity);
+    }
   }
 
   async loadOlder() {
@@ -109,6 +124,7 @@ export class RoomSession {
         this.#view.notice(missing === 1 ? '1 message is no longer available.' : `${missing} messages are no longer available.`);
       },
       reset: () => this.#reset(),
+      presence: (type, data) => this.#presence.handle(type, data),
       state: (state, text) => this.#view.setConnection(state, text),
       refused: (error) => this.#refused(error),
     });
@@ -157,6 +173,7 @@ export class RoomSession {
     }
 
     this.#shown.add(message.seq);
+    this.#presence.stoppedTyping(message.userId);
     this.#oldestSeq = Math.min(this.#oldestSeq, message.seq);
     this.#view.addMessage(message);
   }

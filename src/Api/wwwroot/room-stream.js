@@ -15,7 +15,8 @@ export class RoomStream {
   #closed = false;
 
   /**
-   * `on`: resumeSeq() → the seq to resume after; chat(message), gap(gap), reset() for the frames; state(name,
+   * `on`: resumeSeq() → the seq to resume after; chat(message), gap(gap), reset() for the frames; presence(type,
+   * data) for the presence, join, leave and typing events; state(name,
    * text?) for what the reader should see of the connection; refused(RefusedError) when it will not come back.
    */
   constructor(roomId, identity, on) {
@@ -55,6 +56,10 @@ export class RoomStream {
     source.addEventListener('gap', current((event) => this.#on.gap(JSON.parse(event.data))));
     source.addEventListener('reset', current(() => this.#on.reset()));
     source.addEventListener('expired', current(() => this.#renew()));
+    for (const type of ['presence', 'join', 'leave', 'typing']) {
+      source.addEventListener(type, current((event) => this.#on.presence(type, JSON.parse(event.data))));
+    }
+
     source.addEventListener('error', current(() => {
       this.#on.state('reconnecting');
       // While CONNECTING the browser retries by itself, with Last-Event-ID. CLOSED means the answer was not an

@@ -48,6 +48,11 @@ public sealed class LocalCluster : IAsyncLifetime
 
     public const int StreamLeaseSeconds = 9;
 
+    /// <summary>Presence leases as short as the stream leases, and a short grace, for the same reason.</summary>
+    public const int PresenceLeaseSeconds = 9;
+
+    public const int PresenceGraceSeconds = 3;
+
     public static string LogDirectory => Path.Combine(Root, "deploy", "local", ".state", "logs");
 
     public static string RepositoryRoot => Root;
@@ -151,6 +156,8 @@ public sealed class LocalCluster : IAsyncLifetime
         start.Environment["Chat__RateLimit__PostsPerSecond"] = "0";
         // A short stream lease (renewed every 3 s) keeps the test of a killed node's leases short; the rule is the same.
         start.Environment["Chat__Sse__StreamLeaseSeconds"] = StreamLeaseSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["Chat__Presence__LeaseSeconds"] = PresenceLeaseSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["Chat__Presence__GraceSeconds"] = PresenceGraceSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();

@@ -47,6 +47,9 @@ internal sealed class ResumingSseClient : IAsyncDisposable
         public int Received { get; set; }
     }
 
+    /// <summary>The user every connection's token names.</summary>
+    public string UserId => _userId;
+
     public IReadOnlyList<long> Seqs
     {
         get

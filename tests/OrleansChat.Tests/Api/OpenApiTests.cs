@@ -89,7 +89,7 @@ public sealed class OpenApiTests(EmbeddedApiFixture fixture) : IClassFixture<Emb
         var events = paths.GetProperty("/rooms/{roomId}/events").GetProperty("get");
         var parameters = events.GetProperty("parameters").EnumerateArray()
             .Select(p => $"{p.GetProperty("in").GetString()} {p.GetProperty("name").GetString()}");
-        Assert.Equal(["path roomId", "header Last-Event-ID", "query lastEventId"], parameters);
+        Assert.Equal(["path roomId", "header Last-Event-ID", "query lastEventId", "query presence"], parameters);
         var roomId = events.GetProperty("parameters")[0].GetProperty("schema");
         Assert.Equal("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$", roomId.GetProperty("pattern").GetString());
 

@@ -31,6 +31,18 @@ internal sealed class SseClient : IAsyncDisposable
 
     public string RawText => _raw?.Text ?? "";
 
+    /// <summary>Every event received so far, in order of arrival.</summary>
+    public SseItem<string>[] Items
+    {
+        get
+        {
+            lock (_received)
+            {
+                return [.. _received];
+            }
+        }
+    }
+
     /// <summary>Every chat seq received so far, in order of arrival.</summary>
     public IReadOnlyList<long> ChatSeqs
     {

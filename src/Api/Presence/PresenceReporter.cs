@@ -1,0 +1,207 @@
+using Microsoft.Extensions.Options;
+
+namespace OrleansChat.Api.Presence;
+
+/// <summary>
+/// Tells each room's presence grain which streams this node holds open to it: every report interval one call per
+/// room that changed (the streams opened and closed meanwhile, never a call per connection), and every third of a
+/// lease period one renewal per room with everything open, so a node that died stops counting within a lease.
+/// </summary>
+/// <remarks>
+/// One loop makes every call, a tick's calls finish before the next tick's start, so each grain hears this node's
+/// reports in the order they happened. A failed call marks its room for a full renewal on the next tick.
+/// </remarks>
+internal sealed partial class PresenceReporter(
+    IGrainFactory grains,
+    IOptions<PresenceOptions> options,
+    TimeProvider time,
+    PresenceMetrics metrics,
+    ILogger<PresenceReporter> logger) : BackgroundService
+{
+    private const int ConcurrentCalls = 32;
+
+    private readonly PresenceTerms _terms = options.Value.Terms;
+    private readonly TimeSpan _interval = TimeSpan.FromMilliseconds(options.Value.ReportMilliseconds);
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, NodeRoomStreams> _rooms = [];
+    private long _lastStreamId;
+
+    /// <summary>Names this node's leases; a restarted node is a new one, whose predecessor's leases simply expire.</summary>
+    public string NodeId { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+
+    /// <summary>Counts a stream of <paramref name="user"/> (anonymous when null) in the room until disposed.</summary>
+    public IDisposable Open(string roomId, PresenceUser? user)
+    {
+        var streamId = Interlocked.Increment(ref _lastStreamId);
+        lock (_lock)
+        {
+            if (!_rooms.TryGetValue(roomId, out var room))
+            {
+                _rooms[roomId] = room = new NodeRoomStreams();
+            }
+
+            room.Open(user, streamId);
+        }
+
+        return new Counted(this, roomId, user, streamId);
+    }
+
+    /// <summary>The streams this node counts, in every room.</summary>
+    public int OpenStreams
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _rooms.Values.Sum(room => room.Streams);
+            }
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        metrics.ObserveCountedStreams(() => OpenStreams);
+        using var timer = new PeriodicTimer(_interval, time);
+        var renewEvery = _terms.Lease / 3;
+        var nextRenewal = time.GetUtcNow() + renewEvery;
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                var renew = time.GetUtcNow() >= nextRenewal;
+                if (renew)
+                {
+                    nextRenewal = time.GetUtcNow() + renewEvery;
+                }
+
+                await ReportAsync(renew, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>
+    /// The node is stopping and its streams are about to end: its users' grace starts now rather than when its
+    /// lease runs out, so those who do not reconnect elsewhere leave after the grace.
+    /// </summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        string[] rooms;
+        lock (_lock)
+        {
+            rooms = [.. _rooms.Keys];
+            _rooms.Clear();
+        }
+
+        var nothing = new NodePresence([], 0);
+        try
+        {
+            await Parallel.ForEachAsync(rooms, new ParallelOptions { MaxDegreeOfParallelism = ConcurrentCalls, CancellationToken = cancellationToken },
+                async (roomId, _) => await grains.GetGrain<IPresenceGrain>(roomId).Renew(NodeId, nothing, _terms));
+        }
+        catch (Exception exception)
+        {
+            // The lease runs out instead.
+            LogReleaseFailed(logger, exception);
+        }
+    }
+
+    /// <summary>One round of calls: the changes of every room that has some, and everything when renewing.</summary>
+    internal async Task ReportAsync(bool renew, CancellationToken cancellationToken)
+    {
+        var calls = new List<(string RoomId, PresenceDelta? Delta, NodePresence? All)>();
+        lock (_lock)
+        {
+            foreach (var (roomId, room) in _rooms)
+            {
+                if (room.IsIdle)
+                {
+                    // Its last close went out on an earlier tick.
+                    _rooms.Remove(roomId);
+                }
+                else if (room.NeedsRenewal)
+                {
+                    calls.Add((roomId, null, room.TakeAll()));
+                }
+                else if (renew)
+                {
+                    // The changes go first: a grain that is refilling after losing its state takes a renewal's users as
+                    // ones its readers already know, and must hear who is new from a report.
+                    calls.Add((roomId, room.TakeDelta(), room.TakeAll()));
+                }
+                else if (room.TakeDelta() is { } delta)
+                {
+                    calls.Add((roomId, delta, null));
+                }
+            }
+        }
+
+        await Parallel.ForEachAsync(calls, new ParallelOptions { MaxDegreeOfParallelism = ConcurrentCalls, CancellationToken = cancellationToken },
+            async (call, _) =>
+            {
+                var grain = grains.GetGrain<IPresenceGrain>(call.RoomId);
+                try
+                {
+                    if (call.Delta is { } delta)
+                    {
+                        await grain.Report(NodeId, delta, _terms);
+                        metrics.Reported(renewal: false);
+                    }
+
+                    if (call.All is { } all)
+                    {
+                        await grain.Renew(NodeId, all, _terms);
+                        metrics.Reported(renewal: true);
+                    }
+                }
+                catch (Exception exception)
+                {
+                    // Whatever went wrong, the grain may now lack this call's news; the next call sends all of it.
+                    LogReportFailed(logger, exception, call.RoomId);
+                    lock (_lock)
+                    {
+                        if (!_rooms.TryGetValue(call.RoomId, out var room))
+                        {
+                            _rooms[call.RoomId] = room = new NodeRoomStreams();
+                        }
+
+                        room.NeedsRenewal = true;
+                    }
+                }
+            });
+    }
+
+    private void Close(string roomId, PresenceUser? user, long streamId)
+    {
+        lock (_lock)
+        {
+            // The room stays until a tick has reported this close, unless the node has stopped reporting.
+            if (_rooms.TryGetValue(roomId, out var room))
+            {
+                room.Close(user, streamId);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not release this node's presence as it stopped; its leases run out instead.")]
+    private static partial void LogReleaseFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not report presence in room {RoomId}; the next report sends all of it.")]
+    private static partial void LogReportFailed(ILogger logger, Exception exception, string roomId);
+
+    private sealed class Counted(PresenceReporter reporter, string roomId, PresenceUser? user, long streamId) : IDisposable
+    {
+        private int _closed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _closed, 1) == 0)
+            {
+                reporter.Close(roomId, user, streamId);
+            }
+        }
+    }
+}
