@@ -3,9 +3,10 @@
 # process, started from the same builds and entry points as the container images (see docker-compose.yml).
 #
 #   cluster.sh up [--no-build]   build once, start whatever is not running, return when both API nodes are ready
-#   cluster.sh kill NAME         SIGKILL one of silo1 silo2 api1 api2 (a crash: no goodbye to the cluster)
+#   cluster.sh kill NAME         SIGKILL one of silo1 silo2 api1 api2 redis (a crash: no goodbye to the cluster)
 #   cluster.sh stop NAME         SIGTERM it and wait (a graceful shutdown)
-#   cluster.sh start NAME [--no-wait]  start it again; returns when it serves (API: /readyz 200, silo: Active)
+#   cluster.sh start NAME [--no-wait]  start it again; returns when it serves (API: /readyz 200, silo: Active,
+#                                redis: answers PING)
 #   cluster.sh status            what runs, where
 #   cluster.sh key               print the cluster's token signing key (base64 HS256)
 #   cluster.sh down              stop everything this script started (Redis data stays in the state folder)
@@ -302,9 +303,10 @@ stop_process() {
   rm -f "$pids/$name.pid"
 }
 
+# What kill, stop and start take: the Orleans nodes and Redis.
 check_node_name() {
   local name=${1:-}
-  [[ " ${nodes[*]} " == *" $name "* ]] || die "expected one of: ${nodes[*]}"
+  [[ " ${nodes[*]} redis " == *" $name "* ]] || die "expected one of: ${nodes[*]} redis"
 }
 
 print_status() {
@@ -368,7 +370,7 @@ cmd_down() {
   rm -f "$state/cluster-id"
 }
 
-usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,/^[^#]/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; }
 
 main() {
   local command=${1:-}
@@ -382,9 +384,13 @@ main() {
     stop) check_node_name "${1:-}"; stop_process "$1" TERM ;;
     start)
       check_node_name "${1:-}"
-      running redis || die "redis is not running: use '$0 up'"
-      start_node "$1"
-      [ "${2:-}" = "--no-wait" ] || wait_serving "$1" ;;
+      if [ "$1" = redis ]; then
+        start_redis
+      else
+        running redis || die "redis is not running: use '$0 up' or '$0 start redis'"
+        start_node "$1"
+        [ "${2:-}" = "--no-wait" ] || wait_serving "$1"
+      fi ;;
     status) print_status ;;
     key) signing_key; echo ;;
     help | -h | --help) usage ;;

@@ -40,7 +40,7 @@ public static class ChatSiloExtensions
         }
         else if (cluster.ClusterProvider == ClusteringKind.Redis)
         {
-            var redis = silo.Configuration.GetChatRedisConfiguration();
+            var redis = silo.Configuration.GetChatRedisConfiguration().ForRoomLog();
             silo.Services.AddSingleton<IRoomLog>(_ => new RedisRoomLog(redis, $"{cluster.ServiceId}/room/"));
         }
         else

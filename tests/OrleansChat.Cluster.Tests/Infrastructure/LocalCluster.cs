@@ -48,7 +48,9 @@ public sealed class LocalCluster : IAsyncLifetime
 
     public const int StreamLeaseSeconds = 9;
 
-    public static string LogDirectory => Path.Combine(Root, "deploy", "local", ".state", "logs");
+    public static string LogDirectory => Path.Combine(StateDirectory, "logs");
+
+    private static string StateDirectory => Path.Combine(Root, "deploy", "local", ".state");
 
     public static string RepositoryRoot => Root;
 
@@ -83,6 +85,22 @@ public sealed class LocalCluster : IAsyncLifetime
     public Task EnsureUpAsync() => RunAsync(TimeSpan.FromMinutes(3), "up", "--no-build");
 
     public Task KillAsync(string node) => RunAsync(TimeSpan.FromSeconds(60), "kill", node);
+
+    /// <summary>SIGTERM, as an operator's stop; cluster.sh waits until the process is gone.</summary>
+    public Task StopAsync(string node) => RunAsync(TimeSpan.FromSeconds(60), "stop", node);
+
+    /// <summary>The pid cluster.sh started <paramref name="node"/> with: unchanged means not restarted.</summary>
+    public static int? ProcessId(string node) =>
+        File.Exists(Path.Combine(StateDirectory, "pids", $"{node}.pid"))
+            ? int.Parse(File.ReadAllText(Path.Combine(StateDirectory, "pids", $"{node}.pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture)
+            : null;
+
+    /// <summary>The silos the cluster's membership lists as active, asked of the cluster itself.</summary>
+    public async Task<int> ActiveSiloCountAsync()
+    {
+        var grains = (await OrleansClientAsync()).Services.GetRequiredService<IClusterClient>();
+        return (await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true)).Count;
+    }
 
     public Task StartAsync(string node, bool wait = true) =>
         wait ? RunAsync(TimeSpan.FromMinutes(3), "start", node) : RunAsync(TimeSpan.FromMinutes(1), "start", node, "--no-wait");
