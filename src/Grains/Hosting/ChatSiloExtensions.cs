@@ -41,7 +41,12 @@ public static class ChatSiloExtensions
         else if (cluster.ClusterProvider == ClusteringKind.Redis)
         {
             var redis = silo.Configuration.GetChatRedisConfiguration().ForRoomLog();
-            silo.Services.AddSingleton<IRoomLog>(_ => new RedisRoomLog(redis, $"{cluster.ServiceId}/room/"));
+            var durability = silo.Services.AddValidatedOptions<ChatDurabilityOptions>(silo.Configuration, ChatDurabilityOptions.SectionName);
+            var keyPrefix = $"{cluster.ServiceId}/room/";
+            silo.Services.AddSingleton<IRoomLog>(_ => new RedisRoomLog(
+                redis,
+                keyPrefix,
+                durability.Replicas > 0 ? new ReplicaConfirmedWrites(redis, durability, $"{keyPrefix}replication-probe") : null));
         }
         else
         {
