@@ -10,4 +10,11 @@ public sealed class ChatHistoryOptions
     /// <summary>Messages retained per room, in the log and in the grain's memory.</summary>
     [Range(1, 100_000)]
     public int MaxMessages { get; set; } = 1000;
+
+    /// <summary>
+    /// Messages older than this leave the log and the room's memory (on the room's next append, and when it
+    /// activates); unset, they stay until <see cref="MaxMessages"/> pushes them out.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]
+    public TimeSpan? MaxAge { get; set; }
 }

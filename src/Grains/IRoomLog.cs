@@ -16,6 +16,9 @@ public interface IRoomLog
     /// <see cref="RoomLogConflictException"/> if another writer got there first.
     /// </summary>
     Task<long> AppendAsync(string roomId, IReadOnlyList<ChatMessage> messages, int maxMessages, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes the messages with a seq below <paramref name="firstKeptSeq"/>; the last seq stays.</summary>
+    Task TrimBelowAsync(string roomId, long firstKeptSeq, CancellationToken cancellationToken = default);
 }
 
 public sealed record RoomLogSnapshot(long LastSeq, IReadOnlyList<ChatMessage> Messages)

@@ -48,6 +48,22 @@ public sealed class InMemoryRoomLog : IRoomLog
         }
     }
 
+    public Task TrimBelowAsync(string roomId, long firstKeptSeq, CancellationToken cancellationToken = default)
+    {
+        if (_rooms.TryGetValue(roomId, out var room))
+        {
+            lock (room)
+            {
+                while (room.Messages.TryPeek(out var oldest) && oldest.Seq < firstKeptSeq)
+                {
+                    room.Messages.Dequeue();
+                }
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
     private sealed class RoomEntries
     {
         public Queue<ChatMessage> Messages { get; } = new();

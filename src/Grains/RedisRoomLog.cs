@@ -125,6 +125,13 @@ public sealed class RedisRoomLog : IRoomLog, IAsyncDisposable
         return (long)reply[1];
     }
 
+    public async Task TrimBelowAsync(string roomId, long firstKeptSeq, CancellationToken cancellationToken = default)
+    {
+        // Entry ids are {seq}-0, so the lowest id kept is the lowest seq kept.
+        var database = await DatabaseAsync(cancellationToken);
+        await database.ExecuteAsync("XTRIM", [Keys(roomId)[0], "MINID", $"{firstKeptSeq}-0"]).WaitAsync(cancellationToken);
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_connection.IsCompletedSuccessfully)

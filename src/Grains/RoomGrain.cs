@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
@@ -20,19 +21,27 @@ namespace OrleansChat;
 internal sealed partial class RoomGrain(
     IRoomLog log,
     IOptions<ChatHistoryOptions> options,
-    TimeProvider time,
+    [FromKeyedServices(RoomGrain.ClockKey)] TimeProvider time,
     RoomStoreMetrics metrics,
     ILogger<RoomGrain> logger) : Grain, IRoomGrain
 {
     private const int MaxAppendBatch = 256;
 
+    /// <summary>
+    /// The key of the clock messages are stamped and aged by. Unregistered, Orleans resolves it to the default clock;
+    /// a test registers a fake one under it without changing the runtime's own timers.
+    /// </summary>
+    public const string ClockKey = "chat.rooms";
+
     private readonly int _maxMessages = options.Value.MaxMessages;
+    private readonly TimeSpan? _maxAge = options.Value.MaxAge;
     private readonly Dictionary<(string UserId, string ClientMessageId), long> _seqByClientId = [];
     private readonly List<PendingPost> _unwritten = [];
     private string _roomId = "";
     private RoomWindow _window = null!;
     private IAsyncStream<RoomStreamEvent> _stream = null!;
     private bool _flushing;
+    private bool _logHoldsExpired;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -44,6 +53,7 @@ internal sealed partial class RoomGrain(
             Remember(message);
         }
 
+        await TrimExpiredAsync();
         _stream = this.GetStreamProvider(ChatStreams.ProviderName).GetStream<RoomStreamEvent>(StreamId.Create(ChatStreams.RoomNamespace, _roomId));
     }
 
@@ -66,6 +76,7 @@ internal sealed partial class RoomGrain(
 
     public async Task<PostResult> Post(PostMessage post)
     {
+        DropExpired();
         if (post.ClientMessageId is { } clientMessageId
             && _seqByClientId.TryGetValue((post.UserId, clientMessageId), out var knownSeq))
         {
@@ -103,12 +114,17 @@ internal sealed partial class RoomGrain(
             (long after, long before) => (after + 1, Math.Min(before - 1, after + limit)),
         };
 
+        DropExpired();
         return Task.FromResult(new HistoryPage(_roomId, last, _window.FirstSeq, _window.Range(from, to)));
 
         long? Clamp(long? seq, long min) => seq is { } value ? Math.Clamp(value, min, last + 1) : null;
     }
 
-    public Task<RoomInfo> GetInfo() => Task.FromResult(new RoomInfo(_roomId, _window.LastSeq, _window.FirstSeq));
+    public Task<RoomInfo> GetInfo()
+    {
+        DropExpired();
+        return Task.FromResult(new RoomInfo(_roomId, _window.LastSeq, _window.FirstSeq));
+    }
 
     /// <summary>
     /// Appends what is queued, batch after batch, until nothing is. Whatever goes wrong on the way (the append, or
@@ -160,6 +176,53 @@ internal sealed partial class RoomGrain(
 
         _unwritten.RemoveRange(0, batch.Length);
         await PublishAsync(messages);
+        await TrimExpiredAsync();
+    }
+
+    /// <summary>
+    /// Drops messages older than <see cref="ChatHistoryOptions.MaxAge"/> from memory, so that no answer shows them
+    /// (nor dedupes against them); the log follows on the next append or activation.
+    /// </summary>
+    private void DropExpired()
+    {
+        if (_maxAge is not { } maxAge)
+        {
+            return;
+        }
+
+        var cutoff = time.GetUtcNow() - maxAge;
+        var dropped = _window.DropOldestWhile(message => message.CreatedAt < cutoff);
+        foreach (var message in dropped)
+        {
+            Forget(message);
+        }
+
+        _logHoldsExpired |= dropped.Count > 0;
+    }
+
+    /// <summary>
+    /// Trims the log to what memory keeps. One that fails is retried with the next append: the messages are out of
+    /// every answer already.
+    /// </summary>
+    private async Task TrimExpiredAsync()
+    {
+        DropExpired();
+        if (!_logHoldsExpired)
+        {
+            return;
+        }
+
+        var firstKept = _window.FirstSeq;
+        try
+        {
+            await log.TrimBelowAsync(_roomId, firstKept);
+            // More may have expired while the trim was under way.
+            _logHoldsExpired = _window.FirstSeq != firstKept;
+        }
+        catch (Exception exception)
+        {
+            LogTrimFailed(exception, _roomId, firstKept);
+        }
     }
 
     private async Task<long> AppendAsync(ChatMessage[] messages)
@@ -246,6 +309,9 @@ internal sealed partial class RoomGrain(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Room {RoomId}: loading the history failed; the activation fails.")]
     private partial void LogLoadFailed(Exception exception, string roomId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Room {RoomId}: trimming the log below seq {FirstKeptSeq} failed; the next trim retries.")]
+    private partial void LogTrimFailed(Exception exception, string roomId, long firstKeptSeq);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Room {RoomId}: publishing seq {FromSeq}..{ToSeq} failed; API nodes will backfill.")]
     private partial void LogPublishFailed(Exception exception, string roomId, long fromSeq, long toSeq);

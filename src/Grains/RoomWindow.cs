@@ -46,6 +46,21 @@ internal sealed class RoomWindow
         return evicted;
     }
 
+    /// <summary>Drops the oldest messages as long as <paramref name="expired"/> holds for them; returns what it dropped.</summary>
+    public List<ChatMessage> DropOldestWhile(Func<ChatMessage, bool> expired)
+    {
+        var dropped = new List<ChatMessage>();
+        while (_count > 0 && expired(_ring[_start]))
+        {
+            dropped.Add(_ring[_start]);
+            _ring[_start] = null!;
+            _start = (_start + 1) % _ring.Length;
+            _count--;
+        }
+
+        return dropped;
+    }
+
     public ChatMessage Get(long seq) => _ring[(_start + (int)(seq - FirstSeq)) % _ring.Length];
 
     /// <summary>Messages with <paramref name="fromSeq"/> ≤ seq ≤ <paramref name="toSeq"/>, clipped to what is retained.</summary>

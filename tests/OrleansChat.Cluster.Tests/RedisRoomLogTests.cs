@@ -123,6 +123,22 @@ public sealed class RedisRoomLogTests(RedisServer redis) : IClassFixture<RedisSe
         Assert.Equal(0, (await _log.ReadRecentAsync(_room, 100)).LastSeq);
     }
 
+    [Fact]
+    public async Task Trimming_below_a_seq_deletes_the_older_messages_and_keeps_the_last_seq()
+    {
+        await _log.AppendAsync(_room, Messages(1, 5, "ann"), 100);
+
+        await _log.TrimBelowAsync(_room, 4);
+        var snapshot = await _log.ReadRecentAsync(_room, 100);
+        await _log.TrimBelowAsync(_room, 6);
+        var empty = await _log.ReadRecentAsync(_room, 100);
+
+        Assert.Equal([4L, 5L], snapshot.Messages.Select(m => m.Seq));
+        Assert.Empty(empty.Messages);
+        Assert.Equal(5, empty.LastSeq);
+        Assert.Equal(6, await _log.AppendAsync(_room, Messages(6, 6, "ann"), 100));
+    }
+
     private ChatMessage[] Messages(long from, long to, string userId) =>
         [.. Enumerable.Range((int)from, (int)(to - from + 1)).Select(seq =>
             new ChatMessage(_room, seq, userId, $"message {seq}", DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000 + seq), $"{userId}-{seq}"))];

@@ -71,5 +71,8 @@ public sealed class RoomFlushFailureTests : IAsyncLifetime
             var lastSeq = await _inner.AppendAsync(roomId, messages, maxMessages, cancellationToken);
             return Misreport ? lastSeq + 1 : lastSeq;
         }
+
+        public Task TrimBelowAsync(string roomId, long firstKeptSeq, CancellationToken cancellationToken = default) =>
+            _inner.TrimBelowAsync(roomId, firstKeptSeq, cancellationToken);
     }
 }

@@ -100,5 +100,8 @@ public sealed class RoomMetricsTests
             Failing
                 ? Task.FromException<long>(new IOException("The store is down."))
                 : _log.AppendAsync(roomId, messages, maxMessages, cancellationToken);
+
+        public Task TrimBelowAsync(string roomId, long firstKeptSeq, CancellationToken cancellationToken = default) =>
+            _log.TrimBelowAsync(roomId, firstKeptSeq, cancellationToken);
     }
 }
