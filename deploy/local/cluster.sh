@@ -4,7 +4,8 @@
 #
 #   cluster.sh up [--no-build] [--ha]  build once, start whatever is not running, return when both API nodes are
 #                                ready. --ha: Redis as a primary, a replica and three sentinels (deploy/local/redis.sh);
-#                                the cluster stays in HA mode until 'down'
+#                                the cluster stays in HA mode until 'down'. CHAT_CLUSTER_HA=1 in the environment
+#                                means --ha too; CHAT_REDIS_APPENDFSYNC=always makes Redis fsync every write
 #   cluster.sh kill NAME         SIGKILL one of silo1 silo2 api1 api2 redis (a crash: no goodbye to the cluster);
 #                                in HA also redis1 redis2 sentinel1 sentinel2 sentinel3, and redis is the primary
 #   cluster.sh stop NAME         SIGTERM it and wait (a graceful shutdown)
@@ -327,6 +328,8 @@ print_status() {
 
 cmd_up() {
   local build_first=1 argument
+  # CHAT_CLUSTER_HA=1 is --ha for callers that pass only the environment through (bench/run.sh cluster).
+  [ "${CHAT_CLUSTER_HA:-}" = 1 ] && set -- "$@" --ha
   for argument in "$@"; do
     case $argument in
       --no-build) build_first=0 ;;
