@@ -77,7 +77,7 @@ run_browser_suite
 
 # The multi-node suite runs real processes through deploy/local/cluster.sh (Redis, nginx) and validates the
 # compose file with docker-compose. The solution was just built in Release, which is what cluster.sh runs.
-if scripts/ensure-packages.sh redis-server nginx-light curl prometheus docker-compose; then
+if scripts/ensure-packages.sh redis-server redis-sentinel nginx-light curl prometheus docker-compose; then
   CHAT_CLUSTER_NO_BUILD=1 run_dotnet_suite tests/OrleansChat.Cluster.Tests
 else
   echo "!! could not install the cluster suite's packages"

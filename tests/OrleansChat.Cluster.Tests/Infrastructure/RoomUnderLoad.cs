@@ -14,11 +14,15 @@ internal sealed class RoomUnderLoad : IAsyncDisposable
     private readonly Poster[] _posters;
     private readonly CancellationTokenSource _stopPosting = new();
     private readonly TimeSpan _patience;
+    private readonly TimeSpan _pace;
     private Task[] _postings = [];
 
-    public RoomUnderLoad(string purpose, TimeSpan patience, int clients = 2)
+    /// <param name="pace">How often each poster starts a message at most (the probe: every 200 ms, or this if slower);
+    /// a long run needs a slow pace to stay within what the room retains.</param>
+    public RoomUnderLoad(string purpose, TimeSpan patience, int clients = 2, TimeSpan? pace = null)
     {
         _patience = patience;
+        _pace = pace ?? TimeSpan.FromMilliseconds(25);
         RoomId = Rooms.NewId(purpose);
         _clients = Enumerable.Range(0, clients).Select(_ => new ResumingSseClient(LocalCluster.Nginx, RoomId, "0")).ToArray();
         _posters = new[] { LocalCluster.Nginx, LocalCluster.Api1, LocalCluster.Api2, LocalCluster.Nginx }
@@ -38,8 +42,8 @@ internal sealed class RoomUnderLoad : IAsyncDisposable
     {
         await Poll.UntilAsync(() => _clients.All(c => c.Connections.Count > 0), "every client is connected", _patience);
         // Paced, so that a fast machine cannot post past what the room retains before the verdict reads it all back.
-        _postings = _posters[..3].Select(p => p.RunAsync(_stopPosting.Token, _patience, pace: TimeSpan.FromMilliseconds(25)))
-            .Append(_posters[3].RunEveryAsync(TimeSpan.FromMilliseconds(200), _stopPosting.Token, _patience)).ToArray();
+        _postings = _posters[..3].Select(p => p.RunAsync(_stopPosting.Token, _patience, _pace))
+            .Append(_posters[3].RunEveryAsync(TimeSpan.FromMilliseconds(Math.Max(200, _pace.TotalMilliseconds)), _stopPosting.Token, _patience)).ToArray();
         await Poll.UntilAsync(() => Acknowledged >= acknowledged, "the room is busy", _patience);
     }
 
