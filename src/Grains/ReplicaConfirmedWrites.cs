@@ -9,8 +9,9 @@ namespace OrleansChat;
 /// </summary>
 public sealed class ReplicaConfirmedWrites : IAsyncDisposable
 {
-    // Rooms batch their posts while an append is in flight, so a few lanes keep many rooms busy.
-    private const int LaneCount = 4;
+    // Rooms batch their posts while an append is in flight, so a few lanes keep many rooms busy; each is a connection
+    // that also follows Sentinel on its own.
+    private const int LaneCount = 2;
 
     private readonly Lane[] _lanes;
     private readonly int _replicas;
