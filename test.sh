@@ -85,7 +85,7 @@ run_browser_suite
 # docker-compose.yml in Docker: its fixture runs deploy/docker/local-base-images.sh, which installs docker.io and
 # debootstrap, starts dockerd (stopped again at the end) and builds stand-in base images where no image registry is
 # reachable. The solution was just built in Release, which is what cluster.sh runs.
-if scripts/ensure-packages.sh redis-server nginx-light curl prometheus docker-compose; then
+if scripts/ensure-packages.sh redis-server redis-sentinel nginx-light curl prometheus docker-compose; then
   CHAT_CLUSTER_NO_BUILD=1 run_dotnet_suite tests/OrleansChat.Cluster.Tests
 else
   echo "!! could not install the cluster suite's packages"

@@ -2,11 +2,16 @@
 # OrleansChat as a real cluster on loopback: Redis, two silos, two API nodes and nginx in front of them, each its own
 # process, started from the same builds and entry points as the container images (see docker-compose.yml).
 #
-#   cluster.sh up [--no-build]   build once, start whatever is not running, return when both API nodes are ready
-#   cluster.sh kill NAME         SIGKILL one of silo1 silo2 api1 api2 (a crash: no goodbye to the cluster)
+#   cluster.sh up [--no-build] [--ha]  build once, start whatever is not running, return when both API nodes are
+#                                ready. --ha: Redis as a primary, a replica and three sentinels (deploy/local/redis.sh);
+#                                the cluster stays in HA mode until 'down'. CHAT_CLUSTER_HA=1 in the environment
+#                                means --ha too; CHAT_REDIS_APPENDFSYNC=always makes Redis fsync every write
+#   cluster.sh kill NAME         SIGKILL one of silo1 silo2 api1 api2 redis (a crash: no goodbye to the cluster);
+#                                in HA also redis1 redis2 sentinel1 sentinel2 sentinel3, and redis is the primary
 #   cluster.sh stop NAME         SIGTERM it and wait (a graceful shutdown)
-#   cluster.sh start NAME [--no-wait]  start it again; returns when it serves (API: /readyz 200, silo: Active)
-#   cluster.sh status            what runs, where
+#   cluster.sh start NAME [--no-wait]  start it again; returns when it serves (API: /readyz 200, silo: Active,
+#                                Redis: answers PING); 'start redis' starts every Redis process that is not running
+#   cluster.sh status            what runs, where; in HA which Redis is the primary
 #   cluster.sh key               print the cluster's token signing key (base64 HS256)
 #   cluster.sh admin-token [TTL]  print a token with the chat_admin claim, signed with that key, valid TTL seconds
 #                                (default 3600): sign in with it at /dashboard/signin
@@ -58,13 +63,14 @@ service_id=${setting[Orleans__ServiceId]}
 read_env_file "$here/ports.env" port_lines
 declare -A port=()
 for line in "${port_lines[@]}"; do port[${line%%=*}]=${line#*=}; done
-redis_port=${port[redis]}
 nginx_port=${port[nginx]}
 declare -A api_port=([api1]=${port[api1]} [api2]=${port[api2]})
 declare -A silo_port=([silo1]=${port[silo1]} [silo2]=${port[silo2]})
 declare -A gateway_port=([silo1]=${port[silo1_gateway]} [silo2]=${port[silo2_gateway]})
 declare -A metrics_port=([silo1]=${port[silo1_metrics]} [silo2]=${port[silo2_metrics]})
 prometheus_port=${port[prometheus]}
+# shellcheck source=deploy/local/redis.sh
+source "$here/redis.sh"
 
 pid_of() { cat "$pids/$1.pid" 2>/dev/null || true; }
 
@@ -130,8 +136,6 @@ admin_token() {
   printf '%s.%s.%s\n' "$header" "$payload" "$signature"
 }
 
-redis_cli() { redis-cli -h 127.0.0.1 -p "$redis_port" "$@"; }
-
 build() {
   log "building (Release) ..."
   local project
@@ -139,18 +143,6 @@ build() {
     dotnet build "$root/$project" -c Release -nologo -v quiet >"$logs/build.log" 2>&1 \
       || { tail -n 30 "$logs/build.log" >&2; die "build of $project failed (log: $logs/build.log)"; }
   done
-}
-
-start_redis() {
-  running redis && return 0
-  mkdir -p "$state/redis"
-  # Append-only file, fsync once a second: a crash of Redis itself loses nothing it acknowledged to a silo
-  # (the write reaches the kernel before the reply); only a power loss could take the last second.
-  redis-server --bind 127.0.0.1 --port "$redis_port" --dir "$state/redis" \
-    --appendonly yes --appendfsync everysec --save "" --daemonize no \
-    >>"$logs/redis.log" 2>&1 </dev/null &
-  echo $! >"$pids/redis.pid"
-  wait_until "redis ready on 127.0.0.1:$redis_port" 30 redis_cli ping || die "redis did not start (log: $logs/redis.log)"
 }
 
 start_nginx() {
@@ -227,12 +219,14 @@ node_env() {
   cid=$(cluster_id)
   env_vars=(
     "${cluster_env[@]}"
-    "ConnectionStrings__Redis=127.0.0.1:$redis_port"
+    "ConnectionStrings__Redis=$(redis_connection)"
     "Orleans__ClusterId=$cid"
     "Logging__Console__FormatterName=simple"
     "Logging__Console__FormatterOptions__TimestampFormat=HH:mm:ss.fff "
     "Logging__Console__FormatterOptions__SingleLine=true"
   )
+  # In HA an append counts once the replica has it too (docs/operations.md, durability).
+  if ha_mode; then env_vars+=("Chat__Durability__Replicas=${Chat__Durability__Replicas:-1}"); fi
 }
 
 start_node() {
@@ -321,17 +315,18 @@ stop_process() {
   rm -f "$pids/$name.pid"
 }
 
+# What kill, stop and start take: the Orleans nodes and the Redis processes of the mode.
 check_node_name() {
   local name=${1:-}
-  [[ " ${nodes[*]} " == *" $name "* ]] || die "expected one of: ${nodes[*]}"
+  [[ " ${nodes[*]} " == *" $name "* ]] || is_redis_process "$name" || die "expected one of: ${nodes[*]} redis $(ha_mode && redis_processes)"
 }
 
 print_status() {
   local name pid detail
-  for name in redis "${nodes[@]}" nginx prometheus; do
+  print_redis_status
+  for name in "${nodes[@]}" nginx prometheus; do
     pid=$(pid_of "$name")
     case $name in
-      redis) detail="127.0.0.1:$redis_port" ;;
       nginx) detail="http://127.0.0.1:$nginx_port" ;;
       prometheus) detail="http://127.0.0.1:$prometheus_port" ;;
       silo*) detail="silo :${silo_port[$name]}, gateway :${gateway_port[$name]}, metrics :${metrics_port[$name]}" ;;
@@ -351,12 +346,24 @@ print_status() {
 }
 
 cmd_up() {
-  local build_first=1
-  [ "${1:-}" = "--no-build" ] && build_first=0
-  "$root/scripts/ensure-packages.sh" redis-server nginx-light curl prometheus
+  local build_first=1 argument
+  # CHAT_CLUSTER_HA=1 is --ha for callers that pass only the environment through (bench/run.sh cluster).
+  [ "${CHAT_CLUSTER_HA:-}" = 1 ] && set -- "$@" --ha
+  for argument in "$@"; do
+    case $argument in
+      --no-build) build_first=0 ;;
+      --ha)
+        if ! ha_mode && running redis; then die "the cluster runs without HA: 'cluster.sh down' first"; fi
+        touch "$state/ha" ;;
+      *) die "up: unknown option '$argument'" ;;
+    esac
+  done
+  "$root/scripts/ensure-packages.sh" redis-server redis-sentinel nginx-light curl prometheus
   mkdir -p "$logs" "$pids"
   local started=$SECONDS
   [ $build_first -eq 1 ] && build
+  # For the cluster tests' own Orleans client: the connection string the nodes get.
+  redis_connection >"$state/redis-connection"
   start_redis
   local name
   for name in "${nodes[@]}"; do start_node "$name"; done
@@ -376,18 +383,18 @@ cmd_down() {
   stop_process prometheus TERM
   stop_process nginx QUIT
   for name in api1 api2 silo1 silo2; do stop_process "$name" TERM; done
-  if running redis && [ -s "$state/cluster-id" ]; then
+  if running "$(primary_name)" && [ -s "$state/cluster-id" ]; then
     # Membership and stream pub-sub state belong to this cluster id only; the room logs stay.
     local cid
     cid=$(cat "$state/cluster-id")
     redis_cli del "$service_id/members/$cid" >/dev/null || true
     redis_cli --scan --pattern "$service_id/$cid/*" | while read -r key; do redis_cli del "$key" >/dev/null; done || true
   fi
-  stop_process redis TERM
-  rm -f "$state/cluster-id"
+  stop_redis
+  rm -f "$state/cluster-id" "$state/ha" "$state/redis-connection"
 }
 
-usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,/^[^#]/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; }
 
 main() {
   local command=${1:-}
@@ -397,13 +404,19 @@ main() {
     up) cmd_up "$@" ;;
     down) cmd_down ;;
     clean) cmd_down; rm -rf "$state"; log "removed $state" ;;
-    kill) check_node_name "${1:-}"; stop_process "$1" KILL ;;
-    stop) check_node_name "${1:-}"; stop_process "$1" TERM ;;
+    kill) check_node_name "${1:-}"; stop_process "$(redis_target "$1")" KILL ;;
+    stop) check_node_name "${1:-}"; stop_process "$(redis_target "$1")" TERM ;;
     start)
       check_node_name "${1:-}"
-      running redis || die "redis is not running: use '$0 up'"
-      start_node "$1"
-      [ "${2:-}" = "--no-wait" ] || wait_serving "$1" ;;
+      if [ "$1" = redis ]; then
+        start_redis
+      elif is_redis_process "$1"; then
+        start_redis_process "$1"
+      else
+        running "$(primary_name)" || die "redis is not running: use '$0 up' or '$0 start redis'"
+        start_node "$1"
+        [ "${2:-}" = "--no-wait" ] || wait_serving "$1"
+      fi ;;
     status) print_status ;;
     key) signing_key; echo ;;
     admin-token) admin_token "$@" ;;

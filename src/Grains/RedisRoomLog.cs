@@ -73,17 +73,25 @@ public sealed class RedisRoomLog : IRoomLog, IAsyncDisposable
 
     private readonly Task<ConnectionMultiplexer> _connection;
     private readonly string _keyPrefix;
+    private readonly ReplicaConfirmedWrites? _confirmedWrites;
 
     /// <param name="configuration">Where Redis is; the connection starts now and reconnects on its own.</param>
     /// <param name="keyPrefix">Prepended to every key, e.g. <c>orleanschat/room/</c>.</param>
-    public RedisRoomLog(ConfigurationOptions configuration, string keyPrefix)
+    /// <param name="confirmedWrites">Set when replicas must confirm appends (Chat:Durability:Replicas); owned by the log.</param>
+    public RedisRoomLog(ConfigurationOptions configuration, string keyPrefix, ReplicaConfirmedWrites? confirmedWrites = null)
     {
         _connection = ConnectionMultiplexer.ConnectAsync(configuration);
         _keyPrefix = keyPrefix;
+        _confirmedWrites = confirmedWrites;
     }
 
     public async Task<RoomLogSnapshot> ReadRecentAsync(string roomId, int maxEvents, CancellationToken cancellationToken = default)
     {
+        if (_confirmedWrites is not null)
+        {
+            await _confirmedWrites.ConfirmEarlierWritesAsync().WaitAsync(cancellationToken);
+        }
+
         var database = await DatabaseAsync(cancellationToken);
         var reply = (RedisResult[])(await database.ScriptEvaluateAsync(ReadScript, Keys(roomId), [maxEvents]).WaitAsync(cancellationToken))!;
         var lastSeq = (long)reply[0];
@@ -121,7 +129,9 @@ public sealed class RedisRoomLog : IRoomLog, IAsyncDisposable
         }
 
         var database = await DatabaseAsync(cancellationToken);
-        var reply = (RedisResult[])(await database.ScriptEvaluateAsync(AppendScript, Keys(roomId), [.. arguments]))!;
+        var reply = (RedisResult[])(await (_confirmedWrites is null
+            ? database.ScriptEvaluateAsync(AppendScript, Keys(roomId), [.. arguments])
+            : _confirmedWrites.EvaluateAsync(AppendScript, Keys(roomId), [.. arguments])))!;
         if ((long)reply[0] == 0)
         {
             throw new RoomLogConflictException(roomId, expectedLastSeq, (long)reply[1], (string?)reply[2]);
@@ -135,6 +145,11 @@ public sealed class RedisRoomLog : IRoomLog, IAsyncDisposable
         if (_connection.IsCompletedSuccessfully)
         {
             await _connection.Result.DisposeAsync();
+        }
+
+        if (_confirmedWrites is not null)
+        {
+            await _confirmedWrites.DisposeAsync();
         }
     }
 

@@ -46,7 +46,7 @@ internal sealed partial class RoomGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _roomId = this.GetPrimaryKeyString();
-        var snapshot = await log.ReadRecentAsync(_roomId, _maxMessages, cancellationToken);
+        var snapshot = await LoadAsync(cancellationToken);
         // An empty log gets its epoch with its first append, in the same store step; an existing one keeps its own.
         _epoch = snapshot.Epoch ?? RoomEpoch.New();
         _window = new RoomWindow(_maxMessages, snapshot.LastSeq, snapshot.Events);
@@ -56,6 +56,23 @@ internal sealed partial class RoomGrain(
         }
 
         _stream = this.GetStreamProvider(ChatStreams.ProviderName).GetStream<RoomStreamEvent>(StreamId.Create(ChatStreams.RoomNamespace, _roomId));
+    }
+
+    /// <summary>
+    /// The caller of a failed activation receives its exception, and a store's own (Redis) cannot cross to an API
+    /// node: it would arrive as a serialization failure (a 500) instead of "the room cannot serve now" (a 503).
+    /// </summary>
+    private async Task<RoomLogSnapshot> LoadAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await log.ReadRecentAsync(_roomId, _maxMessages, cancellationToken);
+        }
+        catch (Exception exception)
+        {
+            LogLoadFailed(exception, _roomId);
+            throw new RoomUnavailableException($"Room '{_roomId}' could not load its history; retry.");
+        }
     }
 
     public async Task<PostResult> Post(PostMessage post)
@@ -291,6 +308,9 @@ internal sealed partial class RoomGrain(
         var now = time.GetUtcNow();
         return new DateTimeOffset(now.Ticks - now.Ticks % TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Room {RoomId}: loading the history failed; the activation fails.")]
+    private partial void LogLoadFailed(Exception exception, string roomId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Room {RoomId}: append failed; {Count} unacknowledged events failed, reactivating.")]
     private partial void LogAppendFailed(Exception exception, string roomId, int count);

@@ -21,4 +21,16 @@ internal static class ChatRedisConfiguration
         options.AbortOnConnectFail = false;
         return options;
     }
+
+    /// <summary>
+    /// The room log's connection: while Redis is unreachable a command fails at once instead of waiting in the
+    /// client's backlog for the 5 s timeout, so a post answers 503 promptly (its client retries with the same
+    /// clientMessageId) rather than holding the room and its caller until both time out.
+    /// </summary>
+    public static ConfigurationOptions ForRoomLog(this ConfigurationOptions redis)
+    {
+        var options = redis.Clone();
+        options.BacklogPolicy = BacklogPolicy.FailFast;
+        return options;
+    }
 }

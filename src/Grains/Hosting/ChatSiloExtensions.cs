@@ -40,8 +40,13 @@ public static class ChatSiloExtensions
         }
         else if (cluster.ClusterProvider == ClusteringKind.Redis)
         {
-            var redis = silo.Configuration.GetChatRedisConfiguration();
-            silo.Services.AddSingleton<IRoomLog>(_ => new RedisRoomLog(redis, $"{cluster.ServiceId}/room/"));
+            var redis = silo.Configuration.GetChatRedisConfiguration().ForRoomLog();
+            var durability = silo.Services.AddValidatedOptions<ChatDurabilityOptions>(silo.Configuration, ChatDurabilityOptions.SectionName);
+            var keyPrefix = $"{cluster.ServiceId}/room/";
+            silo.Services.AddSingleton<IRoomLog>(_ => new RedisRoomLog(
+                redis,
+                keyPrefix,
+                durability.Replicas > 0 ? new ReplicaConfirmedWrites(redis, durability, $"{keyPrefix}replication-probe") : null));
         }
         else
         {

@@ -53,7 +53,9 @@ public sealed class LocalCluster : IAsyncLifetime
 
     public const int PresenceGraceSeconds = 3;
 
-    public static string LogDirectory => Path.Combine(Root, "deploy", "local", ".state", "logs");
+    public static string LogDirectory => Path.Combine(StateDirectory, "logs");
+
+    private static string StateDirectory => Path.Combine(Root, "deploy", "local", ".state");
 
     public static string RepositoryRoot => Root;
 
@@ -87,7 +89,67 @@ public sealed class LocalCluster : IAsyncLifetime
     /// <summary>Starts whatever an earlier test killed and waits until both API nodes are ready.</summary>
     public Task EnsureUpAsync() => RunAsync(TimeSpan.FromMinutes(3), "up", "--no-build");
 
+    /// <summary>
+    /// Restarts the whole cluster with Redis as a primary, a replica and three sentinels (<paramref name="ha"/>), or
+    /// as the single server the other tests expect. The room logs of the two modes are separate.
+    /// </summary>
+    public async Task RestartAsync(bool ha)
+    {
+        if (_orleansClient is not null)
+        {
+            await _orleansClient.StopAsync(TimeSpan.FromSeconds(5));
+            _orleansClient.Dispose();
+            _orleansClient = null;
+        }
+
+        await RunAsync(TimeSpan.FromMinutes(2), "down");
+        await RunAsync(TimeSpan.FromMinutes(3), ha ? ["up", "--no-build", "--ha"] : ["up", "--no-build"]);
+    }
+
+    /// <summary>In HA, the Redis server (<c>redis1</c> or <c>redis2</c>) that a sentinel names as the primary now.</summary>
+    public static async Task<string> RedisPrimaryAsync()
+    {
+        foreach (var sentinel in new[] { "sentinel1", "sentinel2", "sentinel3" })
+        {
+            try
+            {
+                await using var connection = await ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions
+                {
+                    EndPoints = { { "127.0.0.1", PortOf(sentinel) } },
+                    CommandMap = CommandMap.Sentinel,
+                    ConnectTimeout = 1000,
+                });
+                var primary = await connection.GetServer("127.0.0.1", PortOf(sentinel)).SentinelGetMasterAddressByNameAsync(NodeSettings["Orleans__ServiceId"]);
+                if (primary is System.Net.IPEndPoint endpoint)
+                {
+                    return endpoint.Port == PortOf("redis2") ? "redis2" : "redis1";
+                }
+            }
+            catch (RedisConnectionException)
+            {
+            }
+        }
+
+        throw new InvalidOperationException("No sentinel names a Redis primary.");
+    }
+
     public Task KillAsync(string node) => RunAsync(TimeSpan.FromSeconds(60), "kill", node);
+
+    /// <summary>SIGTERM, as an operator's stop; cluster.sh waits until the process is gone.</summary>
+    public Task StopAsync(string node) => RunAsync(TimeSpan.FromSeconds(60), "stop", node);
+
+    /// <summary>The pid cluster.sh started <paramref name="node"/> with: unchanged means not restarted.</summary>
+    public static int? ProcessId(string node) =>
+        File.Exists(Path.Combine(StateDirectory, "pids", $"{node}.pid"))
+            ? int.Parse(File.ReadAllText(Path.Combine(StateDirectory, "pids", $"{node}.pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture)
+            : null;
+
+    /// <summary>The silos the cluster's membership lists as active, asked of the cluster itself.</summary>
+    public async Task<int> ActiveSiloCountAsync()
+    {
+        var grains = (await OrleansClientAsync()).Services.GetRequiredService<IClusterClient>();
+        return (await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true)).Count;
+    }
 
     public Task StartAsync(string node, bool wait = true) =>
         wait ? RunAsync(TimeSpan.FromMinutes(3), "start", node) : RunAsync(TimeSpan.FromMinutes(1), "start", node, "--no-wait");
@@ -133,7 +195,7 @@ public sealed class LocalCluster : IAsyncLifetime
 
         // Configured as cluster.sh configures its API nodes, as environment variables would be read.
         var settings = NodeSettings.ToDictionary(setting => setting.Key.Replace("__", ":"), setting => (string?)setting.Value);
-        settings["ConnectionStrings:Redis"] = RedisAddress;
+        settings["ConnectionStrings:Redis"] = (await File.ReadAllTextAsync(Path.Combine(StateDirectory, "redis-connection"))).Trim();
         settings["Orleans:ClusterId"] = await ClusterIdAsync();
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(settings);
@@ -144,7 +206,7 @@ public sealed class LocalCluster : IAsyncLifetime
         return _orleansClient = host;
     }
 
-    private async Task RunAsync(TimeSpan timeout, params string[] arguments)
+    private async Task<string> RunAsync(TimeSpan timeout, params string[] arguments)
     {
         var start = new ProcessStartInfo(Script, arguments)
         {
@@ -178,6 +240,8 @@ public sealed class LocalCluster : IAsyncLifetime
         {
             throw new InvalidOperationException($"cluster.sh {string.Join(' ', arguments)} exited with {process.ExitCode}:\n{text}");
         }
+
+        return text;
     }
 
     private static string FindRoot()
