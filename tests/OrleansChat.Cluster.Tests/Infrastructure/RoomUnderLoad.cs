@@ -19,13 +19,14 @@ internal sealed class RoomUnderLoad : IAsyncDisposable
 
     /// <param name="pace">How often each poster starts a message at most (the probe: every 200 ms, or this if slower);
     /// a long run needs a slow pace to stay within what the room retains.</param>
-    public RoomUnderLoad(string purpose, TimeSpan patience, int clients = 2, TimeSpan? pace = null)
+    /// <param name="nginxOnly">Every poster through nginx, none on an API node directly: for runs that kill API nodes.</param>
+    public RoomUnderLoad(string purpose, TimeSpan patience, int clients = 2, TimeSpan? pace = null, bool nginxOnly = false)
     {
         _patience = patience;
         _pace = pace ?? TimeSpan.FromMilliseconds(25);
         RoomId = Rooms.NewId(purpose);
         _clients = Enumerable.Range(0, clients).Select(_ => new ResumingSseClient(LocalCluster.Nginx, RoomId, "0")).ToArray();
-        _posters = new[] { LocalCluster.Nginx, LocalCluster.Api1, LocalCluster.Api2, LocalCluster.Nginx }
+        _posters = (nginxOnly ? Enumerable.Repeat(LocalCluster.Nginx, 4) : [LocalCluster.Nginx, LocalCluster.Api1, LocalCluster.Api2, LocalCluster.Nginx])
             .Select((node, i) => new Poster(node, RoomId, $"p{i}")).ToArray();
     }
 
