@@ -58,7 +58,7 @@ public sealed class PrometheusTests(LocalCluster cluster) : IAsyncLifetime
         Assert.Contains("ChatNoApiNodeUp", names);
     }
 
-    /// <summary>Opens a stream on the node, posts through the same node and reads until the last message arrived.</summary>
+    /// <summary>Opens a stream on the node, posts through the same node and reads until the last message (id {seq}-{epoch}) arrived.</summary>
     private static async Task StreamAndPostAsync(Uri node, string roomId, int messages)
     {
         using var http = new HttpClient { BaseAddress = node, Timeout = TimeSpan.FromSeconds(30) };
@@ -72,7 +72,7 @@ public sealed class PrometheusTests(LocalCluster cluster) : IAsyncLifetime
         }
 
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (await reader.ReadLineAsync(deadline.Token) is { } line && line != $"id: {messages}")
+        while (await reader.ReadLineAsync(deadline.Token) is { } line && !line.StartsWith($"id: {messages}-", StringComparison.Ordinal))
         {
         }
     }
