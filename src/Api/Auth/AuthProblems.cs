@@ -15,7 +15,13 @@ internal sealed class AuthProblems : IAuthorizationMiddlewareResultHandler
 {
     private readonly AuthorizationMiddlewareResultHandler _default = new();
 
-    public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
+    // Not an async method on the way through: an event stream would hold its state machine for as long as it is open.
+    public Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult) =>
+        authorizeResult.Challenged || authorizeResult.Forbidden
+            ? RefuseAsync(context, authorizeResult)
+            : _default.HandleAsync(next, context, policy, authorizeResult);
+
+    private static async Task RefuseAsync(HttpContext context, PolicyAuthorizationResult authorizeResult)
     {
         if (authorizeResult.Challenged && DashboardAccess.WantsSignInPage(context))
         {
@@ -37,10 +43,6 @@ internal sealed class AuthProblems : IAuthorizationMiddlewareResultHandler
             await WriteAsync(context, StatusCodes.Status403Forbidden, "Forbidden", reasons is { Length: > 0 }
                 ? string.Join(" ", reasons)
                 : "The token does not grant this request.");
-        }
-        else
-        {
-            await _default.HandleAsync(next, context, policy, authorizeResult);
         }
     }
 

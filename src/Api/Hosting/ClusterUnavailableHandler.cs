@@ -23,16 +23,15 @@ internal sealed class ClusterUnavailableHandler(IProblemDetailsService problems)
     /// Until the host has started, a cluster client is still connecting, and its grain calls fail with errors that
     /// do not say so (no implementation known for the grain interface): room requests get the outage's 503 instead.
     /// </summary>
-    public static async Task RejectUntilStartedAsync(HttpContext httpContext, RequestDelegate next)
+    /// <remarks>
+    /// Not an async method on the way through: an event stream would hold its state machine for as long as it is open.
+    /// </remarks>
+    public static Task RejectUntilStartedAsync(HttpContext httpContext, RequestDelegate next)
     {
         var lifetime = httpContext.RequestServices.GetRequiredService<IHostApplicationLifetime>();
-        if (lifetime.ApplicationStarted.IsCancellationRequested)
-        {
-            await next(httpContext);
-            return;
-        }
-
-        await WriteAsync(httpContext.RequestServices.GetRequiredService<IProblemDetailsService>(), httpContext, exception: null);
+        return lifetime.ApplicationStarted.IsCancellationRequested
+            ? next(httpContext)
+            : WriteAsync(httpContext.RequestServices.GetRequiredService<IProblemDetailsService>(), httpContext, exception: null).AsTask();
     }
 
     private static ValueTask<bool> WriteAsync(IProblemDetailsService problems, HttpContext httpContext, Exception? exception)

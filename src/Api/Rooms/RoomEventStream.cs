@@ -177,13 +177,12 @@ internal sealed partial class RoomEventStream(string roomId, long? ResumeAfter, 
     /// </summary>
     internal static async Task PumpAsync(SseConnection connection, RoomCursor cursor, PipeWriter writer, ChatMetrics metrics, CancellationToken cancellationToken)
     {
-        var frames = connection.Frames;
         var writes = 0;
-        while (await frames.WaitToReadAsync(cancellationToken))
+        while (await connection.WaitToReadAsync(cancellationToken))
         {
             var events = 0;
             DateTimeOffset? oldest = null;
-            while (frames.TryRead(out var frame))
+            while (connection.TryRead(out var frame))
             {
                 var before = cursor.Position;
                 var bytes = cursor.Admit(frame);

@@ -1,4 +1,4 @@
-using System.Threading.Channels;
+using System.Threading.Tasks.Sources;
 using OrleansChat.Api.Events;
 
 namespace OrleansChat.Api.Sse;
@@ -7,10 +7,21 @@ namespace OrleansChat.Api.Sse;
 /// One client's event stream: a bounded queue of frames between the room feed and the response.
 /// A client that lets the queue fill is disconnected, so it never slows the feed or the other clients.
 /// </summary>
-internal sealed class SseConnection
+/// <remarks>
+/// A queue and one reusable wait rather than a <c>Channel</c>: a node holds one of these per open stream, mostly
+/// idle, and a bounded channel with its reader, writer and cached operations is ≈ 700 B more per stream
+/// (docs/benchmarks.md, issue 14). One reader (the stream's pump), many writers (the feed, the keep-alive, expiry).
+/// </remarks>
+internal sealed class SseConnection : IValueTaskSource<bool>
 {
-    private readonly Channel<SseFrame> _frames;
+    private readonly Queue<SseFrame> _frames = new();
     private readonly HttpContext _context;
+    private readonly int _capacity;
+    private ManualResetValueTaskSourceCore<bool> _wait = new() { RunContinuationsAsynchronously = true };
+    private CancellationTokenRegistration _waitCancellation;
+    private CancellationToken _waitToken;
+    private bool _waiting;
+    private bool _completed;
     private long _lastWriteTicks = Environment.TickCount64;
     private int _overflowed;
     private int _closed;
@@ -18,14 +29,8 @@ internal sealed class SseConnection
     public SseConnection(HttpContext context, int capacity)
     {
         _context = context;
-        _frames = Channel.CreateBounded<SseFrame>(new BoundedChannelOptions(capacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
+        _capacity = capacity;
     }
-
-    public ChannelReader<SseFrame> Frames => _frames.Reader;
 
     public bool Overflowed => Volatile.Read(ref _overflowed) == 1;
 
@@ -40,11 +45,83 @@ internal sealed class SseConnection
 
     public void Enqueue(SseFrame frame)
     {
-        // A write refused after Close() is the clean end of the stream, not a client that fell behind.
-        if (!_frames.Writer.TryWrite(frame) && Volatile.Read(ref _closed) == 0 && Interlocked.Exchange(ref _overflowed, 1) == 0)
+        bool wake, overflowed = false;
+        lock (_frames)
         {
-            _frames.Writer.TryComplete();
+            // A write refused after Close() is the clean end of the stream, not a client that fell behind.
+            if (_completed)
+            {
+                return;
+            }
+
+            if (_frames.Count >= _capacity)
+            {
+                _completed = true;
+                overflowed = Volatile.Read(ref _closed) == 0;
+                if (overflowed)
+                {
+                    Volatile.Write(ref _overflowed, 1);
+                }
+            }
+            else
+            {
+                _frames.Enqueue(frame);
+            }
+
+            wake = _waiting;
+            _waiting = false;
+        }
+
+        if (overflowed)
+        {
             _context.Abort();
+        }
+
+        if (wake)
+        {
+            Wake();
+        }
+    }
+
+    /// <summary>
+    /// True once a frame can be read, false once the stream is complete and drained. One reader at a time.
+    /// </summary>
+    public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken)
+    {
+        lock (_frames)
+        {
+            if (_frames.Count > 0 || _completed)
+            {
+                return new ValueTask<bool>(_frames.Count > 0);
+            }
+
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return ValueTask.FromCanceled<bool>(cancellationToken);
+            }
+
+            // Waiting before registering: a token cancelled in between runs the callback here, which must see it.
+            _wait.Reset();
+            _waitToken = cancellationToken;
+            _waiting = true;
+            _waitCancellation = cancellationToken.UnsafeRegister(static state => ((SseConnection)state!).CancelWait(), this);
+            return new ValueTask<bool>(this, _wait.Version);
+        }
+    }
+
+    public bool TryRead(out SseFrame frame)
+    {
+        lock (_frames)
+        {
+            return _frames.TryDequeue(out frame!);
+        }
+    }
+
+    public bool TryPeek(out SseFrame frame)
+    {
+        lock (_frames)
+        {
+            return _frames.TryPeek(out frame!);
         }
     }
 
@@ -62,6 +139,55 @@ internal sealed class SseConnection
     public void Close()
     {
         Volatile.Write(ref _closed, 1);
-        _frames.Writer.TryComplete();
+        bool wake;
+        lock (_frames)
+        {
+            _completed = true;
+            wake = _waiting;
+            _waiting = false;
+        }
+
+        if (wake)
+        {
+            Wake();
+        }
     }
+
+    /// <summary>
+    /// Completes the reader's wait: with true when a frame came, false when the stream completed (a waiting reader
+    /// had found the queue empty, and whatever arrives first ends the wait).
+    /// </summary>
+    private void Wake()
+    {
+        _waitCancellation.Unregister();
+        bool hasFrames;
+        lock (_frames)
+        {
+            hasFrames = _frames.Count > 0;
+        }
+
+        _wait.SetResult(hasFrames);
+    }
+
+    private void CancelWait()
+    {
+        lock (_frames)
+        {
+            if (!_waiting)
+            {
+                return;
+            }
+
+            _waiting = false;
+        }
+
+        _wait.SetException(new OperationCanceledException(_waitToken));
+    }
+
+    bool IValueTaskSource<bool>.GetResult(short token) => _wait.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource<bool>.GetStatus(short token) => _wait.GetStatus(token);
+
+    void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _wait.OnCompleted(continuation, state, token, flags);
 }

@@ -64,6 +64,6 @@ public sealed class StreamExpiryTests
         await expiry.DisposeAsync();
         clock.Advance(TimeSpan.FromMinutes(10));
 
-        Assert.False(connection.Frames.TryPeek(out _), "nothing was queued after the timer was disposed");
+        Assert.False(connection.TryPeek(out _), "nothing was queued after the timer was disposed");
     }
 }
