@@ -23,6 +23,9 @@ const view = new RoomView({
   text: byId('text'),
   roomName: byId('room-name'),
   userName: byId('user-name'),
+}, {
+  edit: (seq, text) => session.edit(seq, text),
+  remove: (seq) => session.remove(seq),
 });
 const presence = new PresenceView({
   count: byId('member-count'),

@@ -18,7 +18,10 @@ const isRefusal = (status) => status >= 400 && status < 500 && status !== 408 &&
 
 const roomPath = (roomId) => `/rooms/${encodeURIComponent(roomId)}`;
 
-/** The event stream's URL: EventSource cannot send headers, so the token goes as `access_token`. */
+/**
+ * The event stream's URL: EventSource cannot send headers, so the token goes as `access_token`; `lastEventId` is a
+ * full event id `{seq}-{epoch}` (a bare seq for a room without a log yet).
+ */
 export function eventsUrl(roomId, lastEventId, token) {
   const query = new URLSearchParams({ lastEventId: String(lastEventId), presence: 'true' });
   if (token) {
@@ -39,20 +42,22 @@ export function backoffMs(attempt, atLeastMs = 0) {
 export const retryAfterMs = (response) => 1000 * (Number(response.headers.get('retry-after')) || 0);
 
 /**
- * `fetch` as `identity`: `init(token)` makes the request for a token (null: none). On a 401 the identity gets a
+ * `fetch` as `identity`: `init(token)` makes the request for a token (null: none), and so does `url` when it is a
+ * function. On a 401 the identity gets a
  * fresh token and the request goes once more; a second 401 is the server's last word. An identity that cannot get
  * one (a given token that expired, a name the server refuses) ends in a RefusedError.
  */
 async function send(identity, url, init) {
   try {
+    const at = (token) => (typeof url === 'function' ? url(token) : url);
     const token = await identity.token();
-    const response = await fetch(url, authorized(init(token), token));
+    const response = await fetch(at(token), authorized(init(token), token));
     if (response.status !== 401) {
       return response;
     }
 
     const fresh = await identity.refresh(token);
-    return fresh === token ? response : await fetch(url, authorized(init(fresh), fresh));
+    return fresh === token ? response : await fetch(at(fresh), authorized(init(fresh), fresh));
   } catch (error) {
     throw asRefusal(error);
   }
@@ -121,6 +126,34 @@ export async function postMessage(roomId, message, identity, { onRetry } = {}) {
     onRetry?.(attempt + 1);
     await delay(backoffMs(attempt, waitAtLeastMs));
   }
+}
+
+/**
+ * `PATCH /rooms/{id}/messages/{seq}`, once: the message as it now stands. Without a token (a Development node that
+ * hands out none) the body's userId says who edits.
+ */
+export async function editMessage(roomId, seq, text, identity) {
+  const response = await send(identity, `${roomPath(roomId)}/messages/${seq}`, (token) => ({
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(token ? { text } : { userId: identity.userId, text }),
+  }));
+  return changed(response, 'edit this message in');
+}
+
+/** `DELETE /rooms/{id}/messages/{seq}`, once: the tombstone. Without a token `?userId=` says who deletes. */
+export async function deleteMessage(roomId, seq, identity) {
+  const url = (token) => `${roomPath(roomId)}/messages/${seq}${token ? '' : `?${new URLSearchParams({ userId: identity.userId })}`}`;
+  const response = await send(identity, url, () => ({ method: 'DELETE' }));
+  return changed(response, 'delete this message in');
+}
+
+async function changed(response, action) {
+  if (!response.ok) {
+    throw isRefusal(response.status) ? await refusal(response, action) : new Error(`The server answered ${response.status}; try again.`);
+  }
+
+  return response.json();
 }
 
 /**

@@ -2,6 +2,8 @@
 // A token lives only in memory (and, for one handed in with #token=, in this tab's sessionStorage so a reload keeps
 // it): never in the address bar, never in a log line.
 
+import { mayModerate, tokenClaims } from './rights.js';
+
 const maxTtlSeconds = 86_400;
 const storageKey = 'orleanschat.token';
 
@@ -31,6 +33,11 @@ export class DevIdentity {
     this.name = name;
     this.canRefresh = true;
     this.#ttlSeconds = ttlSeconds;
+  }
+
+  /** Whether the current token lets this user delete others' messages in `roomId` (none yet: no). */
+  moderates(roomId) {
+    return this.#token ? mayModerate(tokenClaims(this.#token), roomId) : false;
   }
 
   /** The token to send, getting the first one if there is none yet; null when the server hands out none. */
@@ -85,10 +92,11 @@ export class DevIdentity {
 
 /**
  * A user whose token an identity provider issued (handed in with `#token=`). The page cannot renew it: when it
- * expires, the session is over. Its claims are read only to show who is signed in; the server decides the rest.
+ * expires, the session is over. Its claims are read only to show who is signed in and what to offer; the server decides.
  */
 export class GivenIdentity {
   #token;
+  #claims;
 
   constructor(token) {
     const claims = displayClaims(token);
@@ -96,6 +104,11 @@ export class GivenIdentity {
     this.name = claims.name || claims.sub;
     this.canRefresh = false;
     this.#token = token;
+    this.#claims = tokenClaims(token);
+  }
+
+  moderates(roomId) {
+    return mayModerate(this.#claims, roomId);
   }
 
   async token() {
@@ -144,12 +157,9 @@ export function devTokenTtl() {
   return seconds >= 1 && seconds <= maxTtlSeconds ? seconds : undefined;
 }
 
-/** The payload of a JWT, for display only: the signature is not (and cannot be) checked here. */
+/** The claims the page shows: who the token names. */
 function displayClaims(token) {
-  const payload = token.split('.')[1];
-  const base64 = payload.replace(/-/g, '+').replace(/_/g, '/');
-  const bytes = Uint8Array.from(atob(base64.padEnd(Math.ceil(base64.length / 4) * 4, '=')), (c) => c.charCodeAt(0));
-  const claims = JSON.parse(new TextDecoder().decode(bytes));
+  const claims = tokenClaims(token);
   if (typeof claims.sub !== 'string' || claims.sub === '') {
     throw new Error('The token has no subject.');
   }

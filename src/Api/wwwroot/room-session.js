@@ -1,7 +1,8 @@
 // One room as one user sees it: history first, then the live stream from where history ended, so nothing
-// is missed in between; every message shown once, whichever way it arrives (history, stream, POST reply).
+// is missed in between; every message shown once, whichever way it arrives (history, stream, POST reply), and
+// always in its newest version (edits and deletions replace it in place).
 
-import { RefusedError, backoffMs, delay, fetchHistory, postMessage, postTyping } from './chat-api.js';
+import { RefusedError, backoffMs, delay, deleteMessage, editMessage, fetchHistory, postMessage, postTyping } from './chat-api.js';
 import { RoomStream } from './room-stream.js';
 
 const pageSize = 50;
@@ -16,10 +17,11 @@ export class RoomSession {
   #lastTyping = 0;
   #closed = false;
   #stream = null;
-  /** Seqs on screen: a message can reach the page by history, by the stream and by its POST reply. */
-  #shown = new Set();
-  /** Every message up to this seq has reached the page in order: where a new stream resumes. */
+  /** The messages on screen by seq: a message can reach the page by history, by the stream and by its POST reply. */
+  #shown = new Map();
+  /** Every event up to this seq of this epoch (the room's log) has reached the page in order: where a stream resumes. */
   #resumeSeq = 0;
+  #epoch = '';
   #oldestSeq = Infinity;
   #loadingOlder = false;
   /** Posts go one after another, so a user's messages keep the order they were typed in. */
@@ -49,6 +51,18 @@ export class RoomSession {
     this.#view.hideSendError();
     this.#view.addPending({ ...message, userName: this.#identity.name });
     this.#outbox = this.#outbox.then(() => this.#post(message));
+  }
+
+  /** Stores `text` as the new text of our message `seq`; rejects with what went wrong. */
+  async edit(seq, text) {
+    const stored = await editMessage(this.#roomId, seq, text, this.#identity);
+    this.#update(stored);
+  }
+
+  /** Deletes message `seq` (ours, or anyone's for a moderator); rejects with what went wrong. */
+  async remove(seq) {
+    const tombstone = await deleteMessage(this.#roomId, seq, this.#identity);
+    this.#update(tombstone);
   }
 
   /** The user is writing: the room hears it, at most as often as the server would pass it on. */
@@ -93,6 +107,7 @@ export class RoomSession {
         this.#view.setHasOlder(hasOlder(page));
         this.#view.scrollToBottom();
         this.#resumeSeq = page.lastSeq;
+        this.#epoch = page.epoch ?? '';
         this.#connect();
         return;
       } catch (error) {
@@ -113,10 +128,14 @@ export class RoomSession {
 
   #connect() {
     this.#stream = new RoomStream(this.#roomId, this.#identity, {
-      resumeSeq: () => this.#resumeSeq,
-      chat: (message) => {
-        this.#resumeSeq = Math.max(this.#resumeSeq, message.seq);
+      resumeId: () => (this.#epoch ? `${this.#resumeSeq}-${this.#epoch}` : String(this.#resumeSeq)),
+      chat: (message, id) => {
+        this.#reached(id);
         this.#show(message);
+      },
+      change: (message, id) => {
+        this.#reached(id);
+        this.#update(message);
       },
       gap: (gap) => {
         const missing = gap.to - gap.from + 1;
@@ -131,13 +150,21 @@ export class RoomSession {
     this.#stream.open();
   }
 
-  /** The room's history is no longer the one on screen (in-memory history lost in a restart): start over. */
+  /** The stream delivered event `id` (`{seq}-{epoch}`): everything up to it has reached the page. */
+  #reached(id) {
+    const [seq, epoch] = id.split('-');
+    this.#resumeSeq = Number(seq);
+    this.#epoch = epoch ?? this.#epoch;
+  }
+
+  /** The room's log is no longer the one on screen (a restart or a wiped store began a new epoch): start over. */
   #reset() {
     this.#stream.close();
     this.#stream = null;
     this.#shown.clear();
     this.#oldestSeq = Infinity;
     this.#resumeSeq = 0;
+    this.#epoch = '';
     this.#view.clearMessages();
     this.#view.notice('The server lost this room’s history; showing the room as it is now.');
     this.#sync();
@@ -169,15 +196,40 @@ export class RoomSession {
   #show(message) {
     if (this.#shown.has(message.seq)) {
       this.#view.removePending(message.clientMessageId);
+      this.#update(message);
       return;
     }
 
-    this.#shown.add(message.seq);
+    this.#shown.set(message.seq, message);
     this.#presence.stoppedTyping(message.userId);
     this.#oldestSeq = Math.min(this.#oldestSeq, message.seq);
     this.#view.addMessage(message);
   }
+
+  /** Shows a newer version of a message on screen; an older one (a late reply, a replay) changes nothing. */
+  #update(message) {
+    const shown = this.#shown.get(message.seq);
+    if (this.#closed || !shown || !isNewer(message, shown)) {
+      return;
+    }
+
+    // A tombstone names no one: the reader still sees whose message it was.
+    const current = { ...message, userName: message.userName ?? shown.userName };
+    this.#shown.set(message.seq, current);
+    this.#view.replaceMessage(current);
+  }
 }
+
+/** Whether `message` is a later version than `shown`: a deletion is final, and edits go by their time. */
+function isNewer(message, shown) {
+  if (shown.deleted) {
+    return false;
+  }
+
+  return message.deleted === true || editTime(message) > editTime(shown);
+}
+
+const editTime = (message) => (message.editedAt ? Date.parse(message.editedAt) : 0);
 
 function hasOlder(page) {
   return page.messages.length > 0 && page.messages[0].seq > page.firstRetainedSeq;

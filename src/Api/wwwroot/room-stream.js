@@ -1,5 +1,5 @@
 // A room's event stream for as long as the page shows the room: an EventSource that carries the identity's token
-// (`access_token`) and resumes from the page's last seq; renewed with a fresh token when the server says the
+// (`access_token`) and resumes from the page's last event id `{seq}-{epoch}`; renewed with a fresh token when the server says the
 // token expired, and reopened after anything else that ends it, at a pace the server's answer allows.
 
 import { RefusedError, asRefusal, backoffMs, eventsUrl, probeEvents } from './chat-api.js';
@@ -15,9 +15,10 @@ export class RoomStream {
   #closed = false;
 
   /**
-   * `on`: resumeSeq() → the seq to resume after; chat(message), gap(gap), reset() for the frames; presence(type,
-   * data) for the presence, join, leave and typing events; state(name,
-   * text?) for what the reader should see of the connection; refused(RefusedError) when it will not come back.
+   * `on`: resumeId() → the event id to resume after; chat(message, id), change(message, id) for an `edit` or
+   * `delete`, gap(gap), reset() for the frames; presence(type, data) for the presence, join, leave and typing
+   * events; state(name, text?) for what the reader should see of the connection; refused(RefusedError) when it
+   * will not come back.
    */
   constructor(roomId, identity, on) {
     this.#roomId = roomId;
@@ -39,7 +40,7 @@ export class RoomStream {
       return;
     }
 
-    const source = new EventSource(eventsUrl(this.#roomId, this.#on.resumeSeq(), token));
+    const source = new EventSource(eventsUrl(this.#roomId, this.#on.resumeId(), token));
     this.#source = source;
     this.#token = token;
     const current = (handler) => (event) => {
@@ -52,7 +53,11 @@ export class RoomStream {
       this.#attempts = 0;
       this.#on.state('live');
     }));
-    source.addEventListener('chat', current((event) => this.#on.chat(JSON.parse(event.data))));
+    source.addEventListener('chat', current((event) => this.#on.chat(JSON.parse(event.data), event.lastEventId)));
+    for (const type of ['edit', 'delete']) {
+      source.addEventListener(type, current((event) => this.#on.change(JSON.parse(event.data), event.lastEventId)));
+    }
+
     source.addEventListener('gap', current((event) => this.#on.gap(JSON.parse(event.data))));
     source.addEventListener('reset', current(() => this.#on.reset()));
     source.addEventListener('expired', current(() => this.#renew()));

@@ -1,8 +1,9 @@
 // The chat's DOM: the message list in seq order, the messages being sent, notices and the connection state.
 // User data only ever reaches the page through textContent and attributes, never as markup.
 
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
-const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+import { openEditor } from './message-editor.js';
+import { messageItem } from './message-item.js';
+
 const connectionLabels = {
   connecting: 'Connecting…',
   live: 'Live',
@@ -15,15 +16,23 @@ const nearBottomPx = 80;
 
 export class RoomView {
   #elements;
-  #userId = '';
+  #changes;
+  #roomId = '';
+  #identity = null;
 
-  constructor(elements) {
+  /** `changes.edit(seq, text)` and `changes.remove(seq)` store a change (promises; a rejection says what went wrong). */
+  constructor(elements, changes) {
     this.#elements = elements;
+    this.#changes = changes;
   }
 
-  /** Empties the view for a room, as `identity` (its userId marks our own messages, its name says who we are). */
+  /**
+   * Empties the view for a room, as `identity`: its userId marks our own messages, its name says who we are, and
+   * its rights decide whether others' messages offer Delete.
+   */
   reset(roomId, identity) {
-    this.#userId = identity.userId;
+    this.#roomId = roomId;
+    this.#identity = identity;
     this.#elements.messages.replaceChildren();
     this.#elements.outbox.replaceChildren();
     this.setHasOlder(false);
@@ -66,7 +75,7 @@ export class RoomView {
   /** Puts a stored message in its place by seq; the caller makes sure each seq comes once. */
   addMessage(message) {
     const list = this.#elements.messages;
-    const item = this.#messageItem(message);
+    const item = this.#storedItem(message);
     let next = null;
     for (let node = list.lastElementChild; node; node = node.previousElementSibling) {
       if (node.dataset.seq === undefined) {
@@ -84,9 +93,15 @@ export class RoomView {
     this.#outboxItem(message.clientMessageId)?.remove();
   }
 
+  /** Shows `message` as it now stands (edited, or a tombstone) in place of its earlier version, if that is shown. */
+  replaceMessage(message) {
+    const shown = [...this.#elements.messages.children].find((item) => item.dataset.seq === String(message.seq));
+    shown?.replaceWith(this.#storedItem(message));
+  }
+
   /** A message of ours on its way to the server. */
   addPending(message) {
-    const item = this.#messageItem({ ...message, seq: undefined, createdAt: undefined });
+    const item = messageItem({ ...message, seq: undefined, createdAt: undefined }, { own: true });
     item.classList.add('pending');
     item.dataset.clientMessageId = message.clientMessageId;
     item.querySelector('.when').textContent = 'sending…';
@@ -154,60 +169,15 @@ export class RoomView {
     }
   }
 
-  #messageItem(message) {
-    const item = document.createElement('li');
-    item.className = 'message';
-    if (message.seq !== undefined) {
-      item.dataset.seq = String(message.seq);
-    }
-
-    if (message.userId === this.#userId) {
-      item.classList.add('own');
-    }
-
-    const avatar = document.createElement('span');
-    avatar.className = 'avatar';
-    avatar.setAttribute('aria-hidden', 'true');
-    const name = message.userName ?? message.userId;
-    avatar.textContent = [...name][0].toUpperCase();
-    avatar.style.setProperty('--hue', String(hue(message.userId)));
-
-    const author = document.createElement('span');
-    author.className = 'author';
-    author.textContent = name;
-    author.title = message.userId;
-
-    const when = document.createElement('time');
-    when.className = 'when';
-    if (message.createdAt) {
-      const createdAt = new Date(message.createdAt);
-      when.dateTime = message.createdAt;
-      when.textContent = timeFormat.format(createdAt);
-      when.title = dateTimeFormat.format(createdAt);
-    }
-
-    const meta = document.createElement('p');
-    meta.className = 'meta';
-    meta.append(author, ' ', when);
-
-    const text = document.createElement('p');
-    text.className = 'text';
-    text.textContent = message.text;
-
-    const bubble = document.createElement('div');
-    bubble.className = 'bubble';
-    bubble.append(meta, text);
-    item.append(avatar, bubble);
-    return item;
+  #storedItem(message) {
+    const own = message.userId === this.#identity.userId;
+    return messageItem(message, {
+      own,
+      mayDelete: own || this.#identity.moderates(this.#roomId),
+      actions: {
+        edit: (stored, item) => openEditor(item, stored.text, (text) => this.#changes.edit(stored.seq, text)),
+        remove: (stored) => this.#changes.remove(stored.seq).catch((error) => this.notice(`Not deleted: ${error.message}`)),
+      },
+    });
   }
-}
-
-/** A stable colour per user, so a conversation can be followed at a glance. */
-function hue(userId) {
-  let hash = 0;
-  for (const char of userId) {
-    hash = (hash * 31 + char.codePointAt(0)) >>> 0;
-  }
-
-  return hash % 360;
 }

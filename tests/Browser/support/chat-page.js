@@ -41,6 +41,41 @@ export class ChatPage {
     })));
   }
 
+  /** The message `seq` as shown: its text ('message deleted' for a tombstone), and whether it is marked edited or deleted. */
+  message(seq) {
+    return this.page.$eval(`#messages li.message[data-seq="${seq}"]`, (item) => ({
+      text: item.querySelector('.text').textContent,
+      edited: item.querySelector('.edited') !== null,
+      deleted: item.classList.contains('deleted'),
+    }));
+  }
+
+  /** Waits until message `seq` shows `text` (an edit or a deletion that reached the page). */
+  async waitForMessageText(seq, text) {
+    await this.page.waitForFunction(([n, wanted]) =>
+      document.querySelector(`#messages li.message[data-seq="${n}"] .text`)?.textContent === wanted, [seq, text]);
+  }
+
+  /** The actions message `seq` offers this page's user (e.g. ['edit', 'delete']). */
+  actionsOf(seq) {
+    return this.page.$$eval(`#messages li.message[data-seq="${seq}"] .actions button`, (buttons) => buttons.map((button) => button.dataset.action));
+  }
+
+  /** Edits message `seq` the way a user does: Edit, type the new text, Enter. */
+  async edit(seq, text) {
+    const item = this.page.locator(`#messages li.message[data-seq="${seq}"]`);
+    await item.hover();
+    await item.locator('button[data-action="edit"]').click();
+    await item.locator('textarea.edit-text').fill(text);
+    await item.locator('textarea.edit-text').press('Enter');
+  }
+
+  async delete(seq) {
+    const item = this.page.locator(`#messages li.message[data-seq="${seq}"]`);
+    await item.hover();
+    await item.locator('button[data-action="delete"]').click();
+  }
+
   async texts() {
     return (await this.messages()).map((message) => message.text);
   }
