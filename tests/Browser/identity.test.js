@@ -74,13 +74,17 @@ describe('identity', () => {
     }
 
     const texts = Array.from({ length: expiries }, (_, i) => [`ann ${i + 1}`, `bob ${i + 1}`]).flat();
-    const stored = (await history(chat.baseUrl, room, '?limit=500')).messages.map(({ seq, userId, text }) => ({ seq, user: userId, text }));
+    const page500 = await history(chat.baseUrl, room, '?limit=500');
+    const stored = page500.messages.map(({ seq, userId, text }) => ({ seq, user: userId, text }));
     for (const [page, seen] of [[ann, annSeen], [bob, bobSeen]]) {
       await page.waitForTexts(...texts, stored.at(-1).text);
       await page.waitForOutboxEmpty();
       assert.deepEqual(await page.messages(), stored, 'the page shows exactly the room\'s messages, in order, each once');
       assert.ok(seen.streams.length > expiries, `a stream per token (${seen.streams.length})`);
-      const resumedAfter = seen.streams.map((url) => Number(url.searchParams.get('lastEventId')));
+      const resumeIds = seen.streams.map((url) => url.searchParams.get('lastEventId'));
+      assert.ok(resumeIds.slice(1).every((id) => id.endsWith(`-${page500.epoch}`)),
+        `each renewed stream resumes from a full event id of the room's epoch (${resumeIds})`);
+      const resumedAfter = resumeIds.map((id) => Number(id.split('-')[0]));
       assert.ok(resumedAfter.every((seq, i) => i === 0 || seq >= resumedAfter[i - 1]) && resumedAfter.at(-1) > 0,
         `each renewed stream resumes after the last message the page had (${resumedAfter})`);
       assertTokensKeptSecret(page, seen.tokens);

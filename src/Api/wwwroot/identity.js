@@ -26,6 +26,7 @@ export class DevIdentity {
   #ttlSeconds;
   /** undefined until the first token request has answered; null when the server hands out none. */
   #token = undefined;
+  #claims = null;
   #fetching = null;
 
   constructor(name, ttlSeconds) {
@@ -37,7 +38,7 @@ export class DevIdentity {
 
   /** Whether the current token lets this user delete others' messages in `roomId` (none yet: no). */
   moderates(roomId) {
-    return this.#token ? mayModerate(tokenClaims(this.#token), roomId) : false;
+    return mayModerate(this.#claims, roomId);
   }
 
   /** The token to send, getting the first one if there is none yet; null when the server hands out none. */
@@ -53,6 +54,7 @@ export class DevIdentity {
 
     this.#fetching ??= this.#fetchToken().then((token) => {
       this.#token = token;
+      this.#claims = token ? tokenClaims(token) : null;
       return token;
     }).finally(() => {
       this.#fetching = null;
@@ -99,12 +101,12 @@ export class GivenIdentity {
   #claims;
 
   constructor(token) {
-    const claims = displayClaims(token);
-    this.userId = claims.sub;
-    this.name = claims.name || claims.sub;
+    this.#claims = tokenClaims(token);
+    const shown = displayClaims(this.#claims);
+    this.userId = shown.sub;
+    this.name = shown.name || shown.sub;
     this.canRefresh = false;
     this.#token = token;
-    this.#claims = tokenClaims(token);
   }
 
   moderates(roomId) {
@@ -158,8 +160,7 @@ export function devTokenTtl() {
 }
 
 /** The claims the page shows: who the token names. */
-function displayClaims(token) {
-  const claims = tokenClaims(token);
+function displayClaims(claims) {
   if (typeof claims.sub !== 'string' || claims.sub === '') {
     throw new Error('The token has no subject.');
   }

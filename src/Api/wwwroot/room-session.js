@@ -152,6 +152,10 @@ export class RoomSession {
 
   /** The stream delivered event `id` (`{seq}-{epoch}`): everything up to it has reached the page. */
   #reached(id) {
+    if (!id) {
+      return;
+    }
+
     const [seq, epoch] = id.split('-');
     this.#resumeSeq = Number(seq);
     this.#epoch = epoch ?? this.#epoch;
