@@ -45,12 +45,13 @@ export function messageItem(message, { own = false, mayDelete = false, actions =
   text.className = 'text';
   text.textContent = message.deleted ? 'message deleted' : message.text;
 
+  if (actions && message.seq !== undefined && !message.deleted && (own || mayDelete)) {
+    meta.append(actionBar(message, item, own, actions));
+  }
+
   const bubble = document.createElement('div');
   bubble.className = 'bubble';
   bubble.append(meta, text);
-  if (actions && message.seq !== undefined && !message.deleted && (own || mayDelete)) {
-    bubble.append(actionBar(message, item, own, actions));
-  }
 
   item.append(avatar, bubble);
   return item;
@@ -70,7 +71,7 @@ function timeOf(createdAt) {
 }
 
 function actionBar(message, item, own, actions) {
-  const bar = document.createElement('p');
+  const bar = document.createElement('span');
   bar.className = 'actions';
   if (own) {
     bar.append(button('Edit', 'edit', () => actions.edit(message, item)));
