@@ -106,8 +106,9 @@ describe('a page across an embedded restart', () => {
         await post(server.baseUrl, room, 'bob', text);
       }
 
+      // The page's reconnect backoff reaches 10 s while the server is away, and a restart on a loaded machine is slow.
+      await page.waitForNotice(/^The server lost this room’s history/, { timeoutMs: 60_000 });
       await page.waitForTexts('new one', 'new two', 'new three');
-      await page.waitForNotice(/^The server lost this room’s history/);
       await page.waitForConnection('live');
       await page.waitForMessageCount(3);
       assert.deepEqual(await seqsAndTexts(page), [[1, 'new one'], [2, 'new two'], [3, 'new three']]);

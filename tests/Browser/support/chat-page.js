@@ -100,9 +100,10 @@ export class ChatPage {
     return this.page.textContent('#connection');
   }
 
-  async waitForNotice(pattern) {
+  /** `timeoutMs`: longer than the default for a page that first has to notice a server come back. */
+  async waitForNotice(pattern, { timeoutMs } = {}) {
     await this.page.waitForFunction((source) => [...document.querySelectorAll('#messages li.notice')]
-      .some((notice) => new RegExp(source).test(notice.textContent)), pattern.source);
+      .some((notice) => new RegExp(source).test(notice.textContent)), pattern.source, { timeout: timeoutMs });
   }
 
   /** Waits until the outbox is empty: every message sent from this page has come back stored. */
