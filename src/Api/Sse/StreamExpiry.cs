@@ -11,12 +11,24 @@ internal static class StreamExpiry
     /// </summary>
     public static ITimer Start(SseConnection connection, string roomId, DateTimeOffset expiresAt, TimeProvider time)
     {
-        // Timers count whole milliseconds and drop the fraction: rounded up, the frame never leaves before exp.
-        var due = TimeSpan.FromMilliseconds(Math.Ceiling((expiresAt - time.GetUtcNow()).TotalMilliseconds));
-        return time.CreateTimer(
-            static state => ((Action)state!)(),
-            () => connection.CloseWith(ExpiredFrame.Of(roomId)),
-            due > TimeSpan.Zero ? due : TimeSpan.Zero,
-            Timeout.InfiniteTimeSpan);
+        ITimer? timer = null;
+        timer = time.CreateTimer(static state => ((Action)state!)(), (Action)Fire, DueIn(), Timeout.InfiniteTimeSpan);
+        return timer;
+
+        void Fire()
+        {
+            // A timer runs on the monotonic clock and may come due a fraction of a millisecond before the wall clock
+            // reaches exp: then it waits out the rest, so the frame never leaves before exp.
+            if (DueIn() is var rest && rest > TimeSpan.Zero && timer is not null)
+            {
+                timer.Change(rest, Timeout.InfiniteTimeSpan);
+                return;
+            }
+
+            connection.CloseWith(ExpiredFrame.Of(roomId));
+        }
+
+        // Timers count whole milliseconds and drop the fraction: rounded up.
+        TimeSpan DueIn() => TimeSpan.FromMilliseconds(Math.Max(0, Math.Ceiling((expiresAt - time.GetUtcNow()).TotalMilliseconds)));
     }
 }
