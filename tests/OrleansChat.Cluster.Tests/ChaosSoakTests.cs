@@ -29,7 +29,7 @@ public sealed class ChaosSoakTests(LocalCluster cluster, ITestOutputHelper outpu
     {
         // Each room stays within the messages it retains (1000) over the whole run.
         var pace = TimeSpan.FromMilliseconds(Math.Max(25, 4 * Duration.TotalMilliseconds / 900));
-        var rooms = Enumerable.Range(0, RoomCount).Select(i => new RoomUnderLoad($"soak{i}", Patience, Clients / RoomCount, pace, nginxOnly: true)).ToArray();
+        var rooms = Enumerable.Range(0, RoomCount).Select(i => new RoomUnderLoad($"soak{i}", Patience, Clients / RoomCount, pace, LoadEntryPoints.NginxOnly(LocalCluster.Nginx))).ToArray();
         var seed = Environment.TickCount;
         var random = new Random(seed);
         var kills = new List<string>();

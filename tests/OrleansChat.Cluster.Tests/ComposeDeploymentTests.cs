@@ -116,66 +116,19 @@ public sealed class ComposeDeploymentTests(ComposeDeployment compose, ITestOutpu
     [Fact]
     public async Task Killing_the_silo_container_of_a_busy_room_fails_posts_only_with_503_and_loses_nothing()
     {
-        var room = Rooms.NewId("compose-silo");
-        var clients = new[] { new ResumingSseClient(Nginx, room, "0", compose.Tokens), new ResumingSseClient(Nginx, room, "0", compose.Tokens) };
-        // Two clients posting one message after the other, paced so that a fast machine stays within what the room
-        // retains, and a probe starting a post every 200 ms whatever happens to the earlier ones.
-        var posters = Enumerable.Range(0, 3).Select(i => new Poster(Nginx, room, $"p{i}", compose.Tokens)).ToArray();
-        using var stopPosting = new CancellationTokenSource();
-        try
-        {
-            await Poll.UntilAsync(() => clients.All(c => c.Connections.Count > 0), "every client is connected", Patience);
-            var silo = await compose.SiloHostingAsync(room, () => posters[0].PostAsync(Patience));
-            var postings = posters[..2].Select(p => p.RunAsync(stopPosting.Token, Patience, pace: TimeSpan.FromMilliseconds(25)))
-                .Append(posters[2].RunEveryAsync(TimeSpan.FromMilliseconds(200), stopPosting.Token, Patience)).ToArray();
-            await Poll.UntilAsync(() => Acknowledged() >= 20, "the room is busy", Patience);
+        await using var load = new RoomUnderLoad("compose-silo", Patience, entry: LoadEntryPoints.NginxOnly(Nginx, compose.Tokens));
+        var silo = await compose.SiloHostingAsync(load.RoomId, load.PostOnceAsync);
+        await load.StartAsync();
 
-            var killRequestedAt = await compose.KillAsync(silo);
-            // The silo died somewhere in between; only posts started after that tell whether the room is back.
-            var killedAt = DateTime.UtcNow;
-            await Poll.UntilAsync(() => Attempts().Any(a => a.StartedAt > killedAt && IsSuccess(a)), "a post made after the kill succeeds", Patience);
-            var backAfter = Attempts().Where(a => a.StartedAt > killedAt && IsSuccess(a)).Min(a => a.StartedAt + a.Duration) - killRequestedAt;
-            var acknowledgedWhenBack = Acknowledged();
-            await Poll.UntilAsync(() => Acknowledged() >= acknowledgedWhenBack + 20, "twenty more posts after the room is back", Patience);
-            await stopPosting.CancelAsync();
-            await Task.WhenAll(postings);
+        var killRequestedAt = await compose.KillAsync(silo);
+        // The silo died somewhere in between; only posts started after that tell whether the room is back.
+        var killedAt = DateTime.UtcNow;
+        var backAfter = await load.PostingResumedAsync(since: killedAt, from: killRequestedAt);
+        await load.KeepPostingAsync(20);
+        var lastSeq = await load.StopAndVerifyAsync();
+        Assert.True(backAfter < TimeSpan.FromSeconds(20), $"The room accepted posts again only {backAfter.TotalSeconds:0.0} s after its silo container was killed.");
 
-            var unexpected = Attempts().Where(a => !IsSuccess(a) && !(a.Status == 503 && a.HasRetryAfter)).ToArray();
-            Assert.True(unexpected.Length == 0, $"Every post must succeed or answer 503 with Retry-After within {Poster.AttemptDeadline.TotalSeconds:0} s: {string.Join("; ", unexpected)}");
-            Assert.True(backAfter < TimeSpan.FromSeconds(20), $"The room accepted posts again only {backAfter.TotalSeconds:0.0} s after its silo container was killed.");
-
-            var history = await Rooms.HistoryAsync(Nginx, room, compose.Tokens);
-            var lastSeq = history[^1].Seq;
-            Assert.Equal(Rooms.Seqs(1, lastSeq), history.Select(m => m.Seq));
-            Assert.Equal(posters.SelectMany(p => p.Acknowledged.Values).OrderBy(m => m.Seq), history);
-            await Poll.UntilAsync(() => clients.All(c => c.HasSeen(lastSeq)), $"every SSE client has seq {lastSeq}", Patience);
-            foreach (var client in clients)
-            {
-                Assert.True(Rooms.Seqs(1, lastSeq).SequenceEqual(client.Seqs), $"Expected 1..{lastSeq} once each, in order: {client.Describe()}");
-                Assert.Equal(history, client.Messages);
-            }
-
-            var failed = Attempts().Where(a => a.Status == 503).ToArray();
-            Measurements.Record(output, $"compose: silo container killed ({silo}) under load: room accepted posts again {backAfter.TotalSeconds:0.00} s after the kill command ({(killedAt - killRequestedAt).TotalSeconds:0.00} s of it in docker kill); {failed.Length} posts answered 503 (slowest {Attempts().Max(a => a.Duration).TotalSeconds:0.00} s); {lastSeq} messages, none lost or repeated");
-        }
-        finally
-        {
-            await stopPosting.CancelAsync();
-            foreach (var client in clients)
-            {
-                await client.DisposeAsync();
-            }
-
-            foreach (var poster in posters)
-            {
-                poster.Dispose();
-            }
-        }
-
-        int Acknowledged() => posters.Sum(p => p.Acknowledged.Count);
-
-        Poster.Attempt[] Attempts() => posters.SelectMany(p => p.Attempts).ToArray();
-
-        static bool IsSuccess(Poster.Attempt attempt) => attempt.Status is 200 or 201;
+        var attempts = load.Attempts;
+        Measurements.Record(output, $"compose: silo container killed ({silo}) under load: room accepted posts again {backAfter.TotalSeconds:0.00} s after the kill command ({(killedAt - killRequestedAt).TotalSeconds:0.00} s of it in docker kill); {attempts.Count(a => a.Status == 503)} posts answered 503 (slowest {attempts.Max(a => a.Duration).TotalSeconds:0.00} s); {lastSeq} messages, none lost or repeated");
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using OrleansChat.Cluster.Tests.Infrastructure;
 
 namespace OrleansChat.Cluster.Tests;
@@ -60,19 +59,6 @@ public sealed class ComposeFileTests
         return (await RunAsync("docker-compose", "-f", "docker-compose.yml", "config")).Replace("'", "").Replace("\"", "");
     }
 
-    private static async Task<string> RunAsync(string command, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(command, arguments)
-        {
-            WorkingDirectory = LocalCluster.RepositoryRoot,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, $"{command} failed:\n{await errors}");
-        return await output;
-    }
+    private static async Task<string> RunAsync(string command, params string[] arguments) =>
+        (await ExternalCommand.RunAsync(command, arguments, TimeSpan.FromMinutes(1))).EnsureSuccess().Output;
 }

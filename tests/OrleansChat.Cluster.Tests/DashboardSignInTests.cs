@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -47,16 +46,9 @@ public sealed class DashboardSignInTests(LocalCluster cluster) : IAsyncLifetime
     /// <summary>What <c>cluster.sh admin-token</c> prints; the token goes nowhere else, not even into the test output.</summary>
     private static async Task<string> AdminTokenAsync()
     {
-        var start = new ProcessStartInfo(Path.Combine(LocalCluster.RepositoryRoot, "deploy", "local", "cluster.sh"), ["admin-token", "120"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        var token = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, $"cluster.sh admin-token exited with {process.ExitCode}: {await errors}");
-        return (await token).Trim();
+        var run = await ExternalCommand.RunAsync(
+            Path.Combine(LocalCluster.RepositoryRoot, "deploy", "local", "cluster.sh"), ["admin-token", "120"], TimeSpan.FromMinutes(1));
+        Assert.True(run.ExitCode == 0, $"cluster.sh admin-token exited with {run.ExitCode}: {run.Errors}");
+        return run.Output.Trim();
     }
 }

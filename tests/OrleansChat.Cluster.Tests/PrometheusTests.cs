@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using OrleansChat.Cluster.Tests.Infrastructure;
@@ -46,8 +45,8 @@ public sealed class PrometheusTests(LocalCluster cluster) : IAsyncLifetime
     public async Task Prometheus_runs_with_a_valid_config_and_has_loaded_the_alert_rules()
     {
         var config = Path.Combine(LocalCluster.RepositoryRoot, "deploy", "local", ".state", "prometheus", "prometheus.yml");
-        var (exitCode, output) = await AlertRulesTests.RunAsync("promtool", "check", "config", config);
-        Assert.True(exitCode == 0, output);
+        var check = await ExternalCommand.RunAsync("promtool", ["check", "config", config], TimeSpan.FromMinutes(1));
+        Assert.True(check.ExitCode == 0, check.Output + check.Errors);
 
         using var http = new HttpClient { BaseAddress = Prometheus, Timeout = TimeSpan.FromSeconds(10) };
         using var rules = JsonDocument.Parse(await http.GetStringAsync("/api/v1/rules"));
@@ -98,18 +97,9 @@ public sealed class AlertRulesTests
     [Fact]
     public async Task Promtool_accepts_the_alert_rules()
     {
-        var (exitCode, output) = await RunAsync("promtool", "check", "rules", Path.Combine(LocalCluster.RepositoryRoot, "deploy", "prometheus", "alerts.yml"));
-        Assert.True(exitCode == 0, output);
-        Assert.Contains("SUCCESS", output);
-    }
-
-    internal static async Task<(int ExitCode, string Output)> RunAsync(string file, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output + await errors);
+        var check = await ExternalCommand.RunAsync(
+            "promtool", ["check", "rules", Path.Combine(LocalCluster.RepositoryRoot, "deploy", "prometheus", "alerts.yml")], TimeSpan.FromMinutes(1));
+        Assert.True(check.ExitCode == 0, check.Output + check.Errors);
+        Assert.Contains("SUCCESS", check.Output + check.Errors);
     }
 }

@@ -11,9 +11,6 @@ public sealed class SiloFailoverTests(LocalCluster cluster, ITestOutputHelper ou
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
-    // The default of Chat:History:MaxMessages; cluster.sh leaves it alone.
-    private const int RetainedMessages = 1000;
-
     public Task InitializeAsync() => cluster.EnsureUpAsync();
 
     public Task DisposeAsync() => Task.CompletedTask;
@@ -21,73 +18,21 @@ public sealed class SiloFailoverTests(LocalCluster cluster, ITestOutputHelper ou
     [Fact]
     public async Task Killing_the_silo_of_a_busy_room_fails_posts_only_with_503_and_loses_no_acknowledged_message()
     {
-        var room = Rooms.NewId("silo-kill");
-        var clients = new[] { new ResumingSseClient(LocalCluster.Nginx, room, "0"), new ResumingSseClient(LocalCluster.Nginx, room, "0") };
-        // Three clients posting one message after the other, one on each entry point, and a probe starting a post
-        // every 200 ms whatever happens to the earlier ones. Paced, so that a fast machine cannot post past what the
-        // room retains (Chat:History:MaxMessages) before the test reads the whole history back.
-        var posters = new[] { LocalCluster.Nginx, LocalCluster.Api1, LocalCluster.Api2, LocalCluster.Nginx }
-            .Select((node, i) => new Poster(node, room, $"p{i}")).ToArray();
-        using var stopPosting = new CancellationTokenSource();
-        try
-        {
-            await Poll.UntilAsync(() => clients.All(c => c.Connections.Count > 0), "every client is connected", Patience);
-            var postings = posters[..3].Select(p => p.RunAsync(stopPosting.Token, Patience, pace: TimeSpan.FromMilliseconds(25)))
-                .Append(posters[3].RunEveryAsync(TimeSpan.FromMilliseconds(200), stopPosting.Token, Patience)).ToArray();
-            await Poll.UntilAsync(() => Acknowledged() >= 20, "the room is busy", Patience);
+        await using var load = new RoomUnderLoad("silo-kill", Patience);
+        await load.StartAsync();
 
-            var silo = await cluster.SiloHostingAsync(room);
-            var killRequestedAt = DateTime.UtcNow;
-            await cluster.KillAsync(silo);
-            // The silo died somewhere in between; only posts started after that tell whether the room is back.
-            var killedAt = DateTime.UtcNow;
-            await Poll.UntilAsync(() => Attempts().Any(a => a.StartedAt > killedAt && IsSuccess(a)), "a post made after the kill succeeds", Patience);
-            var backAfter = Attempts().Where(a => a.StartedAt > killedAt && IsSuccess(a)).Min(a => a.StartedAt + a.Duration) - killRequestedAt;
-            var acknowledgedWhenBack = Acknowledged();
-            await Poll.UntilAsync(() => Acknowledged() >= acknowledgedWhenBack + 20, "twenty more posts after the room is back", Patience);
-            await stopPosting.CancelAsync();
-            await Task.WhenAll(postings);
+        var silo = await cluster.SiloHostingAsync(load.RoomId);
+        var killRequestedAt = DateTime.UtcNow;
+        await cluster.KillAsync(silo);
+        // The silo died somewhere in between; only posts started after that tell whether the room is back.
+        var killedAt = DateTime.UtcNow;
+        var backAfter = await load.PostingResumedAsync(since: killedAt, from: killRequestedAt);
+        await load.KeepPostingAsync(20);
+        var lastSeq = await load.StopAndVerifyAsync();
+        Assert.True(backAfter < TimeSpan.FromSeconds(15), $"The room accepted posts again only {backAfter.TotalSeconds:0.0} s after its silo was killed.");
 
-            var unexpected = Attempts().Where(a => !IsSuccess(a) && !(a.Status == 503 && a.HasRetryAfter)).ToArray();
-            Assert.True(unexpected.Length == 0, $"Every post must succeed or answer 503 with Retry-After within {Poster.AttemptDeadline.TotalSeconds:0} s: {string.Join("; ", unexpected)}");
-            Assert.True(backAfter < TimeSpan.FromSeconds(15), $"The room accepted posts again only {backAfter.TotalSeconds:0.0} s after its silo was killed.");
-
-            var acknowledged = posters.SelectMany(p => p.Acknowledged.Values).ToArray();
-            var history = await Rooms.HistoryAsync(LocalCluster.Nginx, room);
-            var lastSeq = history[^1].Seq;
-            Assert.True(lastSeq <= RetainedMessages, $"The room took {lastSeq} messages, more than it retains ({RetainedMessages}); the history can no longer prove nothing was lost.");
-            Assert.Equal(Rooms.Seqs(1, lastSeq), history.Select(m => m.Seq));
-            Assert.Equal(acknowledged.OrderBy(m => m.Seq), history);
-
-            await Poll.UntilAsync(() => clients.All(c => c.HasSeen(lastSeq)), $"every SSE client has seq {lastSeq}", Patience);
-            foreach (var client in clients)
-            {
-                Assert.True(Rooms.Seqs(1, lastSeq).SequenceEqual(client.Seqs), $"Expected 1..{lastSeq} once each, in order: {client.Describe()}");
-                Assert.Equal(history, client.Messages);
-            }
-
-            var failed = Attempts().Where(a => a.Status == 503).ToArray();
-            Measurements.Record(output, $"silo killed ({silo}) under load: room accepted posts again {backAfter.TotalSeconds:0.00} s after the kill command ({(killedAt - killRequestedAt).TotalSeconds:0.00} s of it until cluster.sh saw the process gone); {failed.Length} posts answered 503 (slowest {Attempts().Max(a => a.Duration).TotalSeconds:0.00} s); {lastSeq} messages, none lost or repeated");
-        }
-        finally
-        {
-            await stopPosting.CancelAsync();
-            foreach (var client in clients)
-            {
-                await client.DisposeAsync();
-            }
-
-            foreach (var poster in posters)
-            {
-                poster.Dispose();
-            }
-        }
-
-        int Acknowledged() => posters.Sum(p => p.Acknowledged.Count);
-
-        Poster.Attempt[] Attempts() => posters.SelectMany(p => p.Attempts).ToArray();
-
-        static bool IsSuccess(Poster.Attempt attempt) => attempt.Status is 200 or 201;
+        var attempts = load.Attempts;
+        Measurements.Record(output, $"silo killed ({silo}) under load: room accepted posts again {backAfter.TotalSeconds:0.00} s after the kill command ({(killedAt - killRequestedAt).TotalSeconds:0.00} s of it until cluster.sh saw the process gone); {attempts.Count(a => a.Status == 503)} posts answered 503 (slowest {attempts.Max(a => a.Duration).TotalSeconds:0.00} s); {lastSeq} messages, none lost or repeated");
     }
 
     [Fact]

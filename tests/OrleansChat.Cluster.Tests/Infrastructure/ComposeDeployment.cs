@@ -196,37 +196,13 @@ public sealed partial class ComposeDeployment(IMessageSink diagnostics) : IAsync
 
     private async Task<string> RunAsync(string file, TimeSpan timeout, params string[] arguments)
     {
-        var command = $"{Path.GetFileName(file)} {string.Join(' ', arguments)}";
-        using var process = Process.Start(new ProcessStartInfo(file, arguments)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Root,
-        })!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{command} did not finish within {timeout.TotalSeconds:0} s.\n{await errors}");
-        }
-
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{command} exited with {process.ExitCode}:\n{await output}{await errors}");
-        }
-
+        var run = (await ExternalCommand.RunAsync(file, arguments, timeout)).EnsureSuccess();
         if (!arguments.Any(a => a is "ps" or "inspect"))
         {
-            diagnostics.OnMessage(new DiagnosticMessage($"{command}:\n{await errors}"));
+            diagnostics.OnMessage(new DiagnosticMessage($"{run.Command}:\n{run.Errors}"));
         }
 
-        return await output;
+        return run.Output;
     }
 
     // "1732857600.123456 [0 172.28.0.4:43210] "EVALSHA" ...": the client's address; script-internal calls say "lua".

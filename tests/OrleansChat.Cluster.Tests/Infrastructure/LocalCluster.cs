@@ -208,41 +208,20 @@ public sealed class LocalCluster : IAsyncLifetime
 
     private async Task<string> RunAsync(TimeSpan timeout, params string[] arguments)
     {
-        var start = new ProcessStartInfo(Script, arguments)
+        var run = await ExternalCommand.RunAsync(Script, arguments, timeout, new Dictionary<string, string>
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Root,
-        };
-        // Every test client posts from 127.0.0.1: the per-address rate limit would throttle the tests, not a user.
-        start.Environment["Chat__RateLimit__PostsPerSecond"] = "0";
-        // A short stream lease (renewed every 3 s) keeps the test of a killed node's leases short; the rule is the same.
-        start.Environment["Chat__Sse__StreamLeaseSeconds"] = StreamLeaseSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        start.Environment["Chat__Presence__LeaseSeconds"] = PresenceLeaseSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        start.Environment["Chat__Presence__GraceSeconds"] = PresenceGraceSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"cluster.sh {string.Join(' ', arguments)} did not finish within {timeout.TotalSeconds:0} s.\n{await errors}");
-        }
-
-        var text = $"{await output}{await errors}";
-        _diagnostics.OnMessage(new DiagnosticMessage($"cluster.sh {string.Join(' ', arguments)}:\n{text}"));
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"cluster.sh {string.Join(' ', arguments)} exited with {process.ExitCode}:\n{text}");
-        }
-
-        return text;
+            // Every test client posts from 127.0.0.1: the per-address rate limit would throttle the tests, not a user.
+            ["Chat__RateLimit__PostsPerSecond"] = "0",
+            // A short stream lease (renewed every 3 s) keeps the test of a killed node's leases short; the rule is the same.
+            ["Chat__Sse__StreamLeaseSeconds"] = Invariant(StreamLeaseSeconds),
+            ["Chat__Presence__LeaseSeconds"] = Invariant(PresenceLeaseSeconds),
+            ["Chat__Presence__GraceSeconds"] = Invariant(PresenceGraceSeconds),
+        });
+        _diagnostics.OnMessage(new DiagnosticMessage($"{run.Command}:\n{run.Output}{run.Errors}"));
+        return run.EnsureSuccess().Output + run.Errors;
     }
+
+    private static string Invariant(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static string FindRoot()
     {

@@ -1,5 +1,16 @@
 namespace OrleansChat.Cluster.Tests.Infrastructure;
 
+/// <summary>Where a room under load is reached: its clients and the verdict through nginx, its four posters each through one entry.</summary>
+internal sealed record LoadEntryPoints(Uri Nginx, Uri[] Posters, TokenIssuer? Tokens = null)
+{
+    /// <summary>The loopback cluster: posters through nginx and each API node directly.</summary>
+    public static readonly LoadEntryPoints LocalCluster =
+        new(Infrastructure.LocalCluster.Nginx, [Infrastructure.LocalCluster.Nginx, Infrastructure.LocalCluster.Api1, Infrastructure.LocalCluster.Api2, Infrastructure.LocalCluster.Nginx]);
+
+    /// <summary>Everything through nginx: for runs that kill API nodes, or a deployment reached only through nginx.</summary>
+    public static LoadEntryPoints NginxOnly(Uri nginx, TokenIssuer? tokens = null) => new(nginx, [nginx, nginx, nginx, nginx], tokens);
+}
+
 /// <summary>
 /// A busy room while something fails: resuming SSE clients through nginx, three posters that post one message after
 /// the other (one per entry point) and a probe that starts a post every 200 ms whatever happened to the earlier ones.
@@ -15,19 +26,20 @@ internal sealed class RoomUnderLoad : IAsyncDisposable
     private readonly CancellationTokenSource _stopPosting = new();
     private readonly TimeSpan _patience;
     private readonly TimeSpan _pace;
+    private readonly LoadEntryPoints _entry;
     private Task[] _postings = [];
 
     /// <param name="pace">How often each poster starts a message at most (the probe: every 200 ms, or this if slower);
     /// a long run needs a slow pace to stay within what the room retains.</param>
-    /// <param name="nginxOnly">Every poster through nginx, none on an API node directly: for runs that kill API nodes.</param>
-    public RoomUnderLoad(string purpose, TimeSpan patience, int clients = 2, TimeSpan? pace = null, bool nginxOnly = false)
+    /// <param name="entry">The loopback cluster's entry points unless given.</param>
+    public RoomUnderLoad(string purpose, TimeSpan patience, int clients = 2, TimeSpan? pace = null, LoadEntryPoints? entry = null)
     {
         _patience = patience;
         _pace = pace ?? TimeSpan.FromMilliseconds(25);
+        _entry = entry ?? LoadEntryPoints.LocalCluster;
         RoomId = Rooms.NewId(purpose);
-        _clients = Enumerable.Range(0, clients).Select(_ => new ResumingSseClient(LocalCluster.Nginx, RoomId, "0")).ToArray();
-        _posters = (nginxOnly ? Enumerable.Repeat(LocalCluster.Nginx, 4) : [LocalCluster.Nginx, LocalCluster.Api1, LocalCluster.Api2, LocalCluster.Nginx])
-            .Select((node, i) => new Poster(node, RoomId, $"p{i}")).ToArray();
+        _clients = Enumerable.Range(0, clients).Select(_ => new ResumingSseClient(_entry.Nginx, RoomId, "0", _entry.Tokens)).ToArray();
+        _posters = _entry.Posters.Select((node, i) => new Poster(node, RoomId, $"p{i}", _entry.Tokens)).ToArray();
     }
 
     public string RoomId { get; }
@@ -37,6 +49,9 @@ internal sealed class RoomUnderLoad : IAsyncDisposable
     public Poster.Attempt[] Attempts => _posters.SelectMany(p => p.Attempts).ToArray();
 
     public static bool IsSuccess(Poster.Attempt attempt) => attempt.Status is 200 or 201;
+
+    /// <summary>Posts one message before the load starts, e.g. to find out where the room lives.</summary>
+    public Task PostOnceAsync() => _posters[0].PostAsync(_patience);
 
     /// <summary>Connects the clients, starts posting and returns once <paramref name="acknowledged"/> posts succeeded.</summary>
     public async Task StartAsync(int acknowledged = 20)
@@ -81,7 +96,7 @@ internal sealed class RoomUnderLoad : IAsyncDisposable
         Assert.True(unexpected.Length == 0, $"Every post must succeed or answer 503 with Retry-After within {Poster.AttemptDeadline.TotalSeconds:0} s: {unexpected.Length} did not, e.g. {string.Join("; ", unexpected.Take(3))}");
 
         var acknowledged = _posters.SelectMany(p => p.Acknowledged.Values).ToArray();
-        var history = await Rooms.HistoryAsync(LocalCluster.Nginx, RoomId);
+        var history = await Rooms.HistoryAsync(_entry.Nginx, RoomId, _entry.Tokens);
         var lastSeq = history[^1].Seq;
         Assert.True(lastSeq <= RetainedMessages, $"The room took {lastSeq} messages, more than it retains ({RetainedMessages}); the history can no longer prove nothing was lost.");
         Assert.Equal(Rooms.Seqs(1, lastSeq), history.Select(m => m.Seq));
