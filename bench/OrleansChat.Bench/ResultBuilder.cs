@@ -13,9 +13,12 @@ internal sealed class ResultBuilder(BenchOptions options)
         LatencySplit latency,
         RssSampler rss,
         RunPhases phases,
-        Measured cpu)
+        Measured cpu,
+        Func<int, long> roomEvents,
+        MessageChanges? changes,
+        FinalStateResult? finalState)
     {
-        var tally = DeliveryTally.Of(connected, posters.Acked);
+        var tally = DeliveryTally.Of(connected, roomEvents);
 
         // Live deliveries only (a resume run's backlog is measured separately), from the first post to the last delivery.
         var liveDelivered = connected.Sum(s => Math.Max(0, s.Seqs.Unique - phases.BacklogAcked[s.Room]));
@@ -49,13 +52,21 @@ internal sealed class ResultBuilder(BenchOptions options)
                 phases.PostSeconds > 0 ? Math.Round(postedLive / phases.PostSeconds) : 0, offered, Math.Round(achieved, 1),
                 offered is { } rate && achieved < 0.98 * rate, posters.AckLatency.All.Summary(),
                 offered is null ? null : posters.SendLag.Summary()),
-            Delivery(connected, tally, liveDelivered, offered, latency, phases),
+            Delivery(connected, tally, liveDelivered, offered + ChangesPerSecond(changes), latency, phases),
             Resume(subscribers.Length, connected, phases),
             cold,
             new RssResult(rss.Pids, phases.BaselineKb, phases.ConnectedKb, phases.LoadedKb, rss.PeakSampledKb(), rss.HighWaterKb(), perConnection),
-            Cpu(cpu, tally.Delivered, liveDelivered));
+            Cpu(cpu, tally.Delivered, liveDelivered),
+            changes is null || finalState is null ? null : new ChangesResult(
+                changes.Plan.EditPercent, changes.Plan.DeletePercent, changes.EditsSent, changes.EditsAcked, changes.DeletesSent, changes.DeletesAcked,
+                changes.Failed, changes.Errors, changes.AckLatency.Summary(), changes.SendLag.Summary(), finalState));
     }
 
+    /// <summary>The edits and deletions made per second of posting: events offered beside the posts.</summary>
+    private double ChangesPerSecond(MessageChanges? changes) =>
+        changes is null || options.Duration <= 0 ? 0 : (changes.EditsSent + changes.DeletesSent) / options.Duration;
+
+    /// <param name="offered">Room events offered per second (posts, and in the edits mix edits and deletions), or null.</param>
     private DeliveryResult Delivery(Subscriber[] connected, DeliveryTally tally, long liveDelivered, double? offered, LatencySplit latency, RunPhases phases)
     {
         var lastDelivery = connected.Select(s => s.LastDeliveryTicks).DefaultIfEmpty(0).Max();
@@ -63,7 +74,7 @@ internal sealed class ResultBuilder(BenchOptions options)
         var firstDelivery = connected.Select(s => s.FirstLiveDeliveryTicks).Where(t => t != 0).DefaultIfEmpty(0).Min();
 
         // Deliveries the same way as acks: at the offered rate however late each one is, unless they fall behind.
-        double? offeredDeliveries = offered * options.Subscribers;
+        double? offeredDeliveries = offered is { } rate ? Math.Round(rate * options.Subscribers) : null;
         var deliverySpan = firstDelivery > 0 && lastDelivery >= firstDelivery
             ? Stopwatch.GetElapsedTime(firstDelivery, lastDelivery).TotalSeconds + (options.Rate > 0 ? 1 / options.Rate : 0)
             : 0;

@@ -5,7 +5,8 @@ namespace OrleansChat.Bench;
 
 /// <summary>
 /// One benchmark run: (resume only) prefill each room's backlog; open every SSE connection and report connect
-/// times and failures; hold; post for the duration; wait for the deliveries to drain; report.
+/// times and failures; hold; post for the duration (in the edits mix, also edit and delete); wait for the deliveries
+/// to drain; (edits mix) check every subscriber's view against its room's history; report.
 /// </summary>
 internal sealed class Runner(BenchOptions options)
 {
@@ -33,6 +34,19 @@ internal sealed class Runner(BenchOptions options)
             .ToArray();
         var posterTokens = options.Auth ? await SignInAsync(postHttp, subscribers, stop.Token) : null;
         var posters = new Posters(postHttp, options.Urls, roomIds, options.MessageSize, posterTokens);
+        var changes = options.Edits > 0 || options.Deletes > 0
+            ? new MessageChanges(postHttp, options.Urls, roomIds, options.MessageSize, new ChangePlan(options.Edits, options.Deletes), posterTokens, stop.Token)
+            : null;
+        if (changes is not null)
+        {
+            posters.OnAcked = changes.PostAcked;
+            foreach (var subscriber in subscribers)
+            {
+                subscriber.TrackMessages();
+            }
+        }
+
+        long RoomEvents(int room) => posters.Acked(room) + (changes?.Acked(room) ?? 0);
         var latency = new LatencySplit();
         using var metricsHttp = BenchHttp.Client(TimeSpan.FromSeconds(10));
         var connector = new Connector(sseHttp, latency);
@@ -107,19 +121,20 @@ internal sealed class Runner(BenchOptions options)
         {
             var backlogTotal = posters.AckedTotal;
             var endTicks = postStart + (long)(options.Duration * Stopwatch.Frequency);
-            using (_progress.Start("post", () => Progress(posters, backlogTotal, connected), stop.Token))
+            changes?.EndTicks = endTicks;
+            using (_progress.Start("post", () => Progress(posters, changes, backlogTotal, connected), stop.Token))
             {
                 await posters.RunAsync(options.Posters, options.Rate, postStart, endTicks, long.MaxValue, recordLatency: true, stop.Token);
+                postSeconds = Stopwatch.GetElapsedTime(postStart).TotalSeconds;
+                await (changes?.CompletedAsync() ?? Task.CompletedTask);
             }
-
-            postSeconds = Stopwatch.GetElapsedTime(postStart).TotalSeconds;
         }
 
         // Drain: until every connection has what its room acknowledged, or the timeout.
         var drainStart = Stopwatch.GetTimestamp();
-        using (_progress.Start("drain", () => Progress(posters, 0, connected), stop.Token))
+        using (_progress.Start("drain", () => Progress(posters, changes, 0, connected), stop.Token))
         {
-            await Poll.UntilAsync(() => connected.All(s => s.Seqs.LastSeq >= posters.Acked(s.Room) || s.GaveUp), options.DrainTimeout, stop.Token);
+            await Poll.UntilAsync(() => connected.All(s => s.Seqs.LastSeq >= RoomEvents(s.Room) || s.GaveUp), options.DrainTimeout, stop.Token);
         }
 
         var drainSeconds = Stopwatch.GetElapsedTime(drainStart).TotalSeconds;
@@ -134,10 +149,13 @@ internal sealed class Runner(BenchOptions options)
 
         await stop.CancelAsync();
         await connector.ReadersStoppedAsync();
+        var finalState = changes is null
+            ? null
+            : await FinalStateCheck.RunAsync(postHttp, options.Urls[0], roomIds, posterTokens?[0], changes, connected, CancellationToken.None);
 
         var phases = new RunPhases(startedAt, prefillSeconds, backlogAcked, connectSeconds, postStart, postSeconds, drainSeconds, serverAge,
             baselineKb, connectedKb, loadedKb);
-        var result = new ResultBuilder(options).Build(subscribers, connected, connector.Latency, posters, latency, rss, phases, measured);
+        var result = new ResultBuilder(options).Build(subscribers, connected, connector.Latency, posters, latency, rss, phases, measured, RoomEvents, changes, finalState);
         var json = JsonSerializer.Serialize(result, BenchJsonContext.Default.BenchResult);
         Console.Out.WriteLine(json);
         if (options.JsonFile is { } file)
@@ -164,7 +182,7 @@ internal sealed class Runner(BenchOptions options)
         return tokens[subscribers.Length..];
     }
 
-    private static string Progress(Posters posters, long backlog, Subscriber[] connected)
+    private static string Progress(Posters posters, MessageChanges? changes, long backlog, Subscriber[] connected)
     {
         long delivered = 0;
         foreach (var s in connected)
@@ -172,6 +190,7 @@ internal sealed class Runner(BenchOptions options)
             delivered += s.Seqs.Unique;
         }
 
-        return $"{posters.AckedTotal - backlog} posts acked, {posters.Failed} failed, {delivered} delivered";
+        var changed = changes is null ? "" : $", {changes.EditsAcked + changes.DeletesAcked} edits and deletions acked";
+        return $"{posters.AckedTotal - backlog} posts acked, {posters.Failed} failed{changed}, {delivered} delivered";
     }
 }

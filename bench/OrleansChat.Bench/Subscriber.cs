@@ -5,8 +5,9 @@ namespace OrleansChat.Bench;
 
 /// <summary>
 /// One SSE connection of the load generator: reads <c>GET /rooms/{roomId}/events</c>, reconnecting with
-/// <c>Last-Event-ID</c> as a browser would, checks that chat seqs arrive once each and in order (<see cref="Seqs"/>)
-/// and records each message's post→delivery latency.
+/// <c>Last-Event-ID</c> as a browser would, checks that the room's events (<c>chat</c>, <c>edit</c>, <c>delete</c>)
+/// arrive once each and in order (<see cref="Seqs"/>), records each post→delivery (and edit→delivery) latency and, in
+/// the edits mix, keeps its view of the room's messages (<see cref="Messages"/>).
 /// </summary>
 /// <remarks>
 /// Only this connection's reader task writes its counters (the progress reader tolerates stale values), so there is
@@ -49,6 +50,9 @@ internal sealed class Subscriber(int index, int room, Uri baseUrl, string roomId
     /// <summary>The seqs received, across reconnects.</summary>
     public SeqLedger Seqs { get; } = new();
 
+    /// <summary>The room's messages as this connection's events left them; null unless <see cref="TrackMessages"/>.</summary>
+    public MessageStates? Messages { get; private set; }
+
     public long Resets { get; private set; }
 
     public long LastDeliveryTicks { get; private set; }
@@ -74,6 +78,13 @@ internal sealed class Subscriber(int index, int room, Uri baseUrl, string roomId
     public string LastEventId => _parser.HasEpoch
         ? $"{Seqs.LastSeq}-{_parser.Epoch}"
         : Seqs.LastSeq.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Keeps <see cref="Messages"/>: every event's message as it now stands (the edits mix's final check).</summary>
+    public void TrackMessages()
+    {
+        Messages = new MessageStates();
+        _parser.ReadMessages = true;
+    }
 
     /// <summary>Sends the request and waits for the headers; the caller starts <see cref="ReadAsync"/> after.</summary>
     public async Task<Stream?> ConnectAsync(HttpClient http, string? lastEventId, CancellationToken cancellationToken)
@@ -219,8 +230,8 @@ internal sealed class Subscriber(int index, int room, Uri baseUrl, string roomId
     {
         switch (_parser.Kind)
         {
-            case SseEventKind.Chat when _parser.Id > 0:
-                Chat(_parser.Id, now, latency);
+            case SseEventKind.Chat or SseEventKind.Edit or SseEventKind.Delete when _parser.Id > 0:
+                RoomEvent(_parser.Id, now, latency);
                 break;
             case SseEventKind.Gap:
                 Seqs.Gap(_parser.GapFrom, _parser.GapTo);
@@ -233,12 +244,17 @@ internal sealed class Subscriber(int index, int room, Uri baseUrl, string roomId
         _parser.Clear();
     }
 
-    private void Chat(long seq, long now, LatencySplit latency)
+    private void RoomEvent(long seq, long now, LatencySplit latency)
     {
         LastDeliveryTicks = now;
         if (!Seqs.Receive(seq))
         {
             return;
+        }
+
+        if (Messages is { } messages && _parser.MessageSeq > 0)
+        {
+            messages.Set(_parser.MessageSeq, _parser.MessageState);
         }
 
         if (RecordLatency && FirstLiveDeliveryTicks == 0)
