@@ -125,36 +125,33 @@ internal sealed class SseEventParser
             return;
         }
 
-        PostTicks = NumberAfter(line, TextMarker);
+        // One scan for the text serves both the post timestamp and the message's state.
+        var at = line.IndexOf(TextMarker);
+        var text = at >= 0 ? line[(at + TextMarker.Length)..] : [];
+        PostTicks = Utf8Parser.TryParse(text, out long ticks, out _) ? ticks : 0;
         if (ReadMessages && Kind is SseEventKind.Chat or SseEventKind.Edit or SseEventKind.Delete)
         {
             MessageSeq = NumberAfter(line, SeqMarker);
-            MessageState = Message(line);
+            MessageState = at >= 0 ? Message(text) : line.IndexOf(DeletedMarker) >= 0 ? MessageStates.Deleted : 0;
         }
     }
 
     /// <summary>
-    /// A frame's message as <see cref="MessageStates"/> keeps it. JSON escapes every quote inside a string, so the first
-    /// unescaped <c>"seq":</c>, <c>"editedAt":</c> or <c>"deleted":true</c> is the property, never a message's text;
-    /// the text is hashed up to its closing quote, as the generator's texts hold no escaped one.
+    /// A message with a text as <see cref="MessageStates"/> keeps it: the text hashed up to its closing quote (the
+    /// generator's texts hold no escaped one), edited when <c>"editedAt":</c> follows it. JSON escapes every quote
+    /// inside a string, so the first unescaped <c>"seq":</c>, <c>"editedAt":</c> or <c>"deleted":true</c> is the
+    /// property, never part of a text; a tombstone has no text.
     /// </summary>
-    private static ulong Message(ReadOnlySpan<byte> line)
+    private static ulong Message(ReadOnlySpan<byte> text)
     {
-        if (line.IndexOf(DeletedMarker) >= 0)
-        {
-            return MessageStates.Deleted;
-        }
-
-        var at = line.IndexOf(TextMarker);
-        if (at < 0)
+        var end = text.IndexOf((byte)'"');
+        if (end < 0)
         {
             return 0;
         }
 
-        var text = line[(at + TextMarker.Length)..];
-        var end = text.IndexOf((byte)'"');
-        var hash = MessageStates.HashText(end < 0 ? text : text[..end]);
-        return line.IndexOf(EditedMarker) >= 0 ? MessageStates.Edited(hash) : MessageStates.AsPosted(hash);
+        var hash = MessageStates.HashText(text[..end]);
+        return text[end..].IndexOf(EditedMarker) >= 0 ? MessageStates.Edited(hash) : MessageStates.AsPosted(hash);
     }
 
     /// <summary>The digits right after the first <paramref name="marker"/> in <paramref name="line"/>, or 0.</summary>
