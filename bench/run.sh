@@ -9,7 +9,7 @@
 #               (-auth: every subscriber and poster a user with a dev token of its own; fanout2k: fanout at
 #               2,000 posts/s; edits: fanout where 10 % of the acknowledged posts are then edited and 5 % deleted,
 #               open-loop too, and every subscriber's view of its room is checked against the room's history at the
-#               end; idle: 10,000 rooms with one subscriber each, no posts, 60 s measured)
+#               end, embedded and cluster only; idle: 10,000 rooms with one subscriber each, no posts, 60 s measured)
 #     TARGET    embedded (default): one API process with its co-hosted silo, on 127.0.0.1:$BENCH_PORT
 #               floor: bench/OrleansChat.Floor, a bare ASP.NET Core broadcast (no Orleans, no storage), same port;
 #                 fanout, fanout2k, connections, hotroom and idle only (it keeps no history, so neither resume nor
