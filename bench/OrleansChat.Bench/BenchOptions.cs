@@ -29,7 +29,8 @@ internal sealed class BenchOptions
                                     at once with Last-Event-ID: 0 and time how long each takes to get its backlog
           --connect-concurrency N   connections opened at once in the connect phase (default 256)
           --hold S                  keep the connections open S seconds after connecting, before posting (default 1)
-          --drain-timeout S         wait up to S seconds after the last post for deliveries (default 15)
+          --drain-timeout S         after the last post, wait for deliveries until every connection has all its room's
+                                    events or none arrived for S seconds (default 15)
           --pids PID[,PID...]       server processes whose RSS (/proc/PID/status) is sampled
           --role NAME=PID[,PID...]  (repeatable) processes whose CPU over the measured phase is reported as NAME
           --metrics URL[,URL...]    Prometheus endpoints (/metrics) whose Orleans grain-call counters are read at the

@@ -130,11 +130,13 @@ internal sealed class Runner(BenchOptions options)
             }
         }
 
-        // Drain: until every connection has what its room acknowledged, or the timeout.
+        // Drain: until every connection has what its room acknowledged, or nothing arrived for the drain timeout. A
+        // saturated server may still be delivering long after the last post; what it never delivers is lost.
         var drainStart = Stopwatch.GetTimestamp();
         using (_progress.Start("drain", () => Progress(posters, changes, 0, connected), stop.Token))
         {
-            await Poll.UntilAsync(() => connected.All(s => s.Seqs.LastSeq >= RoomEvents(s.Room) || s.GaveUp), options.DrainTimeout, stop.Token);
+            await Poll.UntilStalledAsync(
+                () => connected.All(s => s.Seqs.LastSeq >= RoomEvents(s.Room) || s.GaveUp), () => connected.Sum(s => s.Seqs.Unique), options.DrainTimeout, stop.Token);
         }
 
         var drainSeconds = Stopwatch.GetElapsedTime(drainStart).TotalSeconds;
