@@ -31,6 +31,7 @@ internal sealed partial class PresenceFeed(string roomId, IClusterClient client,
     private int _count;
     private int _anonymous;
     private long _version;
+    private long? _awaited;
     private bool _ready;
     private int _refreshing;
     private Task? _started;
@@ -66,8 +67,11 @@ internal sealed partial class PresenceFeed(string roomId, IClusterClient client,
     }
 
     /// <summary>
-    /// The watchdog's check: a version other than the grain's means something was lost (or is on its way, which a
-    /// refresh does not hurt); the subscription is renewed in case it is what died.
+    /// The watchdog's check. It reads the grain directly, while the grain's changes reach the feed later, through the
+    /// stream: a version the feed has not reached may just be on its way, and refreshing then would turn that change's
+    /// joins and leaves into a <c>presence</c> event, so pages would miss the notices. The feed is behind only when it
+    /// still has not reached the version the previous check read; then something was lost, and the subscription is
+    /// renewed in case it is what died.
     /// </summary>
     public async Task CheckAsync()
     {
@@ -75,7 +79,8 @@ internal sealed partial class PresenceFeed(string roomId, IClusterClient client,
         bool behind;
         lock (_lock)
         {
-            behind = view.Version != _version;
+            behind = _awaited is { } awaited && !IsKnown(awaited);
+            _awaited = IsKnown(view.Version) ? null : view.Version;
         }
 
         if (behind)
@@ -233,6 +238,7 @@ internal sealed partial class PresenceFeed(string roomId, IClusterClient client,
         }
 
         (_count, _anonymous, _version) = (view.Presence.Count, view.Presence.Anonymous, view.Version);
+        _awaited = null;
         _snapshot = null;
     }
 
