@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
-# Benchmark scenarios of OrleansChat (issues #5, #14). Each run starts the server(s) fresh, warms them up briefly (not
+# Benchmark scenarios of OrleansChat (issues #5, #10, #14). Each run starts the server(s) fresh, warms them up briefly (not
 # with --cold), runs the load generator (bench/OrleansChat.Bench, which speaks only docs/api.md) and appends its JSON
 # object to a results file; after the runs it prints the medians (min–max) that docs/benchmarks.md quotes, one table
 # per scenario with a column per target.
 #
 #   bench/run.sh [--cold] SCENARIO[,SCENARIO...] [TARGET[,TARGET...]] [RUNS]
-#     SCENARIO  fanout | fanout2k | connections | hotroom | resume | idle | fanout-auth | connections-auth | all
+#     SCENARIO  fanout | fanout2k | edits | connections | hotroom | resume | idle | fanout-auth | connections-auth | all
 #               (-auth: every subscriber and poster a user with a dev token of its own; fanout2k: fanout at
-#               2,000 posts/s; idle: 10,000 rooms with one subscriber each, no posts, 60 s measured)
+#               2,000 posts/s; edits: fanout where 10 % of the acknowledged posts are then edited and 5 % deleted,
+#               open-loop too, and every subscriber's view of its room is checked against the room's history at the
+#               end; idle: 10,000 rooms with one subscriber each, no posts, 60 s measured)
 #     TARGET    embedded (default): one API process with its co-hosted silo, on 127.0.0.1:$BENCH_PORT
 #               floor: bench/OrleansChat.Floor, a bare ASP.NET Core broadcast (no Orleans, no storage), same port;
-#                 fanout, fanout2k, connections, hotroom and idle only (it keeps no history and has no auth)
+#                 fanout, fanout2k, connections, hotroom and idle only (it keeps no history, so neither resume nor
+#                 edits, and has no auth)
 #               cluster: deploy/local/cluster.sh up/down; targets $BENCH_CLUSTER_URLS (the two API nodes). It binds
 #                 the loopback cluster ports: on a shared machine run it under `flock /tmp/orleanschat-ports.lock`
 #     RUNS      runs per scenario and target (default 3; quote medians). Several scenarios and targets run
@@ -47,7 +50,7 @@ usage() { sed -n '2,/^set /{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 [ "$scenario" = all ] && scenario=fanout,connections,hotroom,resume
 [ -n "$scenario" ] || usage
 for s in ${scenario//,/ }; do
-  case "$s" in fanout|fanout2k|connections|hotroom|resume|idle|fanout-auth|connections-auth) ;; *) usage ;; esac
+  case "$s" in fanout|fanout2k|edits|connections|hotroom|resume|idle|fanout-auth|connections-auth) ;; *) usage ;; esac
 done
 for m in ${targets//,/ }; do
   case "$m" in embedded|floor|cluster) ;; *) usage ;; esac
@@ -74,6 +77,9 @@ scenario_args() {
     # Posts are open-loop (sent when due, whatever the server's state); --posters is the number of users they come from.
     fanout) echo "--rooms 10 --subscribers 100 --rate 1000 --posters 32 --duration 10 --hold 1" ;;
     fanout2k) echo "--rooms 10 --subscribers 100 --rate 2000 --posters 32 --duration 10 --hold 1" ;;
+    # fanout, plus edits of 10 % and deletions of 5 % of the acknowledged posts (PATCH/DELETE as their author), each
+    # 250/500 ms after its post was due and open-loop as well: ≈ 1,145 room events/s, every one delivered 100 times.
+    edits) echo "$(scenario_args fanout) --edits 10 --deletes 5" ;;
     # 100 rooms × 100 subscribers = 10k connections, 10 posts/s; RSS measured after a 5 s hold.
     connections) echo "--rooms 100 --subscribers 100 --rate 10 --posters 4 --duration 10 --hold 5 --connect-concurrency 256" ;;
     # 1 room, 10 subscribers, 64 posters back to back for 10 s.
@@ -176,7 +182,7 @@ warm_up() {
   bench --url "$url" --scenario warmup --rooms 2 --subscribers 10 --rate 300 --posters 8 --duration 2 --hold 0 --progress 0 $auth >/dev/null 2>&1
   bench --url "$url" --scenario warmup --rooms 1 --subscribers 10 --backlog 200 --posters 8 --duration 0 --hold 0 --progress 0 $auth >/dev/null 2>&1
   case "${s%-auth}" in
-    fanout|fanout2k|hotroom)
+    fanout|fanout2k|edits|hotroom)
       # shellcheck disable=SC2046,SC2086
       bench --url "$url" --scenario warmup $(scenario_args "$s") --duration 4 --progress 0 >/dev/null 2>&1 ;;
     resume)
@@ -204,7 +210,7 @@ for run in $(seq 1 "$runs"); do
   for s in $scenarios; do
     for mode in ${targets//,/ }; do
       if [ "$mode" = floor ]; then
-        case "$s" in resume|*-auth) echo "== $s floor: skipped (the floor keeps no history and has no auth)" >&2; continue ;; esac
+        case "$s" in resume|edits|*-auth) echo "== $s floor: skipped (the floor keeps no history and has no auth)" >&2; continue ;; esac
       fi
       out="$results_dir/$s$label_suffix-$mode-$stamp.jsonl"
       echo "== $s$label_suffix $mode run $run/$runs (load average $(cut -d' ' -f1-3 /proc/loadavg))" >&2

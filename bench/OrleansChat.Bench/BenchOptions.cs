@@ -20,6 +20,11 @@ internal sealed class BenchOptions
           --posters N               users the posts are spread over; with --rate 0 the concurrent posters (default 32)
           --duration S              seconds of posting (default 10)
           --message-size N          characters of message text, ≥ 20 (default 100)
+          --edits PCT               the edits mix: PATCH PCT % of the acknowledged posts as their author, each
+                                    250 ms after its post was due, open-loop like the posts (default 0)
+          --deletes PCT             DELETE PCT % of them 500 ms after the post was due, half of them edited ones
+                                    first (default 0). With either, each subscriber keeps its view of the room's
+                                    messages, checked at the end against the room's history (GET …/messages)
           --backlog N               resume test: post N messages to each room first, then connect every subscriber
                                     at once with Last-Event-ID: 0 and time how long each takes to get its backlog
           --connect-concurrency N   connections opened at once in the connect phase (default 256)
@@ -63,6 +68,12 @@ internal sealed class BenchOptions
     public int MessageSize { get; private set; } = 100;
 
     public int Backlog { get; private set; }
+
+    /// <summary>Percent of acknowledged posts edited (<c>--edits</c>).</summary>
+    public int Edits { get; private set; }
+
+    /// <summary>Percent of acknowledged posts deleted (<c>--deletes</c>).</summary>
+    public int Deletes { get; private set; }
 
     public int ConnectConcurrency { get; private set; } = 256;
 
@@ -130,6 +141,11 @@ internal sealed class BenchOptions
             throw new ArgumentException("--message-size must be 20..4000.");
         }
 
+        if (options.Edits is < 0 or > 100 || options.Deletes is < 0 or > 100)
+        {
+            throw new ArgumentException("--edits and --deletes must be 0..100 (percent).");
+        }
+
         if (options.Rooms < 1 || options.Subscribers < 0 || options.Posters < 1)
         {
             throw new ArgumentException("--rooms and --posters must be ≥ 1, --subscribers ≥ 0.");
@@ -159,6 +175,8 @@ internal sealed class BenchOptions
             case "duration": Duration = Double(value); break;
             case "message-size": MessageSize = Int(value); break;
             case "backlog": Backlog = Int(value); break;
+            case "edits": Edits = Int(value); break;
+            case "deletes": Deletes = Int(value); break;
             case "connect-concurrency": ConnectConcurrency = Math.Max(1, Int(value)); break;
             case "hold": Hold = Double(value); break;
             case "drain-timeout": DrainTimeout = Double(value); break;

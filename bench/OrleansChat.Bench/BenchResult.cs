@@ -34,16 +34,17 @@ internal sealed record PostResult(
     LatencySummary? SendLag);
 
 /// <summary>
-/// What the connections received. <c>Expected</c> = Σ over connected subscribers of the posts acknowledged in
-/// their room (plus the backlog when resuming); <c>Lost</c> = expected − unique seqs received (per connection,
+/// What the connections received. <c>Expected</c> = Σ over connected subscribers of the events acknowledged in
+/// their room (posts, plus the backlog when resuming, and in the edits mix the edits and deletions, each an event
+/// with its own seq); <c>Lost</c> = expected − unique seqs received (per connection,
 /// never below 0); <c>Duplicates</c> = a seq received again on the same connection; <c>OutOfOrder</c> = a seq
 /// lower than one already received on the same connection; <c>Unexpected</c> = unique seqs beyond what was
 /// acknowledged (a post that failed on the client side but was stored); <c>SkippedByGap</c> = missing seqs that an
 /// <c>event: gap</c> announced as trimmed from history (not lost: the contract says so), not counted in <c>Lost</c>. A stream that ends or breaks during the
 /// run (the server disconnects clients that read too slowly) is counted in <c>EndedByServer</c>/<c>ReadErrors</c>
 /// and reconnected with <c>Last-Event-ID</c> like a browser; the seq checks carry on across the reconnect.
-/// <c>DeliveriesPerSecond</c>: live deliveries ÷ first post → last delivery. <c>OfferedPerSecond</c>: the post rate ×
-/// subscribers per room; <c>AchievedPerSecond</c>: live deliveries ÷ (last − first live delivery + one post interval),
+/// <c>DeliveriesPerSecond</c>: live deliveries (events of every kind) ÷ first post → last delivery.
+/// <c>OfferedPerSecond</c>: the post rate (plus the edits and deletions made per second) × subscribers per room; <c>AchievedPerSecond</c>: live deliveries ÷ (last − first live delivery + one post interval),
 /// which stays at the offer however late each delivery is unless deliveries fall further and further behind;
 /// <c>Saturated</c> when under 98 % of the offer.
 /// </summary>
@@ -70,6 +71,41 @@ internal sealed record DeliveryResult(
     bool Saturated,
     double DrainSeconds,
     LatencySummary Latency);
+
+/// <summary>
+/// The edits mix (<c>--edits</c>, <c>--deletes</c>): its edits and deletions, sent open-loop like the posts (latency from
+/// when each was due), and the final check of every subscriber's view of its room.
+/// </summary>
+internal sealed record ChangesResult(
+    int EditPercent,
+    int DeletePercent,
+    long EditsSent,
+    long EditsAcked,
+    long DeletesSent,
+    long DeletesAcked,
+    long Failed,
+    IReadOnlyList<string> Errors,
+    LatencySummary AckLatency,
+    LatencySummary SendLag,
+    FinalStateResult FinalState);
+
+/// <summary>
+/// Every subscriber's view against its room's final state (<see cref="FinalStateCheck"/>): the messages the rooms'
+/// history holds (and how many of them are edited or deleted), the older ones trimmed from it (checked against the
+/// acknowledgements instead), retained messages whose history disagrees with the acknowledgements, and the
+/// subscribers whose view is exactly the final state (<c>ViewMismatches</c>: messages that differ, over all views).
+/// </summary>
+internal sealed record FinalStateResult(
+    int Rooms,
+    long MessagesInHistory,
+    long EditedInHistory,
+    long DeletedInHistory,
+    long TrimmedFromHistory,
+    long HistoryMismatches,
+    int Views,
+    int ViewsExact,
+    long ViewMismatches,
+    IReadOnlyList<string> MismatchSample);
 
 /// <summary>A latency split: posts due in the first seconds of posting, and those due later.</summary>
 internal sealed record WindowedLatency(LatencySummary First, LatencySummary After);
@@ -144,7 +180,8 @@ internal sealed record BenchResult(
     ResumeResult? Resume,
     ColdResult? Cold,
     RssResult Rss,
-    CpuResult Cpu);
+    CpuResult Cpu,
+    ChangesResult? Changes);
 
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,

@@ -24,6 +24,15 @@ internal static class HumanReport
             $"throughput {d.DeliveriesPerSecond} deliveries/s (live, first post → last delivery); achieved {d.AchievedPerSecond}/s of {d.OfferedPerSecond?.ToString(CultureInfo.InvariantCulture) ?? "-"} offered{(d.Saturated ? " — SATURATED" : "")}; drain {d.DrainSeconds} s",
             $"latency    post→delivery p50 {Ms(d.Latency.P50Ms)} p90 {Ms(d.Latency.P90Ms)} p99 {Ms(d.Latency.P99Ms)} max {Ms(d.Latency.MaxMs)} ({d.Latency.Count} samples)",
         };
+        if (r.Changes is { } c)
+        {
+            var f = c.FinalState;
+            lines.Add($"changes    edits {c.EditsAcked} acked / {c.EditsSent} sent ({c.EditPercent} % planned), deletes {c.DeletesAcked} / {c.DeletesSent} ({c.DeletePercent} %), {c.Failed} failed; ack p50 {Ms(c.AckLatency.P50Ms)} p99 {Ms(c.AckLatency.P99Ms)}; send lag p99 {Ms(c.SendLag.P99Ms)}" +
+                (c.Errors.Count > 0 ? $"; errors: {string.Join("; ", c.Errors)}" : ""));
+            lines.Add($"final      {f.ViewsExact}/{f.Views} views exactly the room's final state, {f.ViewMismatches} messages differ; history of {f.Rooms} rooms: {f.MessagesInHistory} messages ({f.EditedInHistory} edited, {f.DeletedInHistory} deleted), {f.HistoryMismatches} unlike the answers; {f.TrimmedFromHistory} older ones checked against the answers" +
+                (f.MismatchSample.Count > 0 ? $"{Environment.NewLine}mismatch   {string.Join(Environment.NewLine + "           ", f.MismatchSample)}" : ""));
+        }
+
         if (r.Resume is { } resume)
         {
             lines.Add($"resume     {resume.Complete}/{resume.Clients} clients got their {resume.Backlog}-message backlog; request→backlog p50 {Ms(resume.BacklogLatency.P50Ms)} p90 {Ms(resume.BacklogLatency.P90Ms)} p99 {Ms(resume.BacklogLatency.P99Ms)} max {Ms(resume.BacklogLatency.MaxMs)}; within 50 ms: {resume.Within50Ms}");

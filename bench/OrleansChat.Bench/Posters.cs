@@ -1,10 +1,8 @@
-using System.Buffers;
-using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
 
 namespace OrleansChat.Bench;
 
@@ -44,6 +42,9 @@ internal sealed class Posters(HttpClient http, IReadOnlyList<Uri> urls, string[]
     public long AckedTotal => Enumerable.Range(0, _acked.Length).Sum(Acked);
 
     public long Acked(int room) => Interlocked.Read(ref _acked[room]);
+
+    /// <summary>Called with every acknowledged post while set: the edits mix plans its changes from them.</summary>
+    public Action<AckedPost>? OnAcked { get; set; }
 
     public IReadOnlyList<string> Errors => [.. _errors.OrderByDescending(e => e.Value).Take(5).Select(e => $"{e.Key} ×{e.Value}")];
 
@@ -128,9 +129,10 @@ internal sealed class Posters(HttpClient http, IReadOnlyList<Uri> urls, string[]
     private async Task PostAsync(long k, int poster, long due, bool recordLatency, CancellationToken cancellationToken)
     {
         var room = (int)(k % roomIds.Length);
+        var body = MessageBody.Json(UserId(poster), due, "", messageSize);
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(urls[(int)(k % urls.Count)], $"/rooms/{roomIds[room]}/messages"))
         {
-            Content = new ByteArrayContent(Body(poster, due)),
+            Content = new ByteArrayContent(body),
         };
         request.Content.Headers.ContentType = Json;
         request.Headers.Authorization = tokens is null ? null : new AuthenticationHeaderValue("Bearer", tokens[poster]);
@@ -152,6 +154,11 @@ internal sealed class Posters(HttpClient http, IReadOnlyList<Uri> urls, string[]
                 InterlockedMin(ref _firstAckTicks, now);
                 InterlockedMax(ref _lastAckTicks, now);
             }
+
+            if (OnAcked is { } onAcked && SeqOf(response.Headers.Location) is > 0 and var seq)
+            {
+                onAcked(new AckedPost(k, room, poster, seq, due, MessageStates.HashText(MessageBody.Text(body, messageSize))));
+            }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -162,17 +169,11 @@ internal sealed class Posters(HttpClient http, IReadOnlyList<Uri> urls, string[]
         }
     }
 
-    /// <summary><c>{"userId":"bench-p","text":"&lt;19-digit due timestamp&gt; xxx…"}</c>, the text <c>messageSize</c> long.</summary>
-    private byte[] Body(int poster, long due)
+    /// <summary>The seq at the end of a <c>201</c>'s <c>Location: /rooms/{roomId}/messages/{seq}</c>, or 0.</summary>
+    private static long SeqOf(Uri? location)
     {
-        var prefix = Encoding.UTF8.GetBytes($"{{\"userId\":\"{UserId(poster)}\",\"text\":\"");
-        var body = new byte[prefix.Length + messageSize + 2];
-        prefix.CopyTo(body, 0);
-        Utf8Formatter.TryFormat(due, body.AsSpan(prefix.Length, 19), out _, new StandardFormat('D', 19));
-        body[prefix.Length + 19] = (byte)' ';
-        body.AsSpan(prefix.Length + 20, messageSize - 20).Fill((byte)'x');
-        "\"}"u8.CopyTo(body.AsSpan(body.Length - 2));
-        return body;
+        var path = location?.OriginalString ?? "";
+        return long.TryParse(path.AsSpan(path.LastIndexOf('/') + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var seq) ? seq : 0;
     }
 
     private void Fail(string error)

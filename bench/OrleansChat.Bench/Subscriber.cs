@@ -1,42 +1,21 @@
-using System.Buffers.Text;
 using System.Diagnostics;
 using System.Net;
 
 namespace OrleansChat.Bench;
 
 /// <summary>
-/// One SSE connection of the load generator: reads <c>GET /rooms/{roomId}/events</c> and checks, per connection,
-/// that chat seqs arrive once each and in order, recording each message's post→delivery latency.
+/// One SSE connection of the load generator: reads <c>GET /rooms/{roomId}/events</c>, reconnecting with
+/// <c>Last-Event-ID</c> as a browser would, checks that the room's events (<c>chat</c>, <c>edit</c>, <c>delete</c>)
+/// arrive once each and in order (<see cref="Seqs"/>), records each post→delivery (and edit→delivery) latency and, in
+/// the edits mix, keeps its view of the room's messages (<see cref="Messages"/>).
 /// </summary>
 /// <remarks>
-/// A hand-rolled line parser rather than <c>SseParser</c>: the generator shares two cores with the server and has to
-/// swallow ~100k events/s, and <c>SseParser</c> allocates an <c>SseItem</c> with its event type string and data per
-/// event. Here the bytes are scanned in place: the seq from the <c>id:</c> line, the post timestamp from the first
-/// digits of <c>"text":"</c> in the <c>data:</c> line, and nothing is allocated per event. Only this connection's
-/// reader task writes its counters (the progress reader tolerates stale values), so there is no locking either.
+/// Only this connection's reader task writes its counters (the progress reader tolerates stale values), so there is
+/// no locking; the frames are parsed in place by <see cref="SseEventParser"/>, with nothing allocated per event.
 /// </remarks>
 internal sealed class Subscriber(int index, int room, Uri baseUrl, string roomId)
 {
-    private static readonly byte[] TextMarker = "\"text\":\""u8.ToArray();
-    private static readonly byte[] FromMarker = "\"from\":"u8.ToArray();
-    private static readonly byte[] ToMarker = "\"to\":"u8.ToArray();
-    private readonly List<(long From, long To)> _gapped = [];
-    private long _pendingGapFrom;
-    private long _pendingGapTo;
-    private ulong[] _seen = new ulong[4];
-    private long _pendingId;
-    private long _pendingPostTicks;
-    private byte[] _epoch = [];
-    private EventKind _pendingKind;
-
-    private enum EventKind
-    {
-        None,
-        Chat,
-        Gap,
-        Reset,
-        Other,
-    }
+    private readonly SseEventParser _parser = new();
 
     public int Index { get; } = index;
 
@@ -68,15 +47,11 @@ internal sealed class Subscriber(int index, int room, Uri baseUrl, string roomId
     /// <summary>Record post→delivery latency only while this is set (not for a replayed backlog).</summary>
     public bool RecordLatency { get; set; }
 
-    public long LastSeq { get; private set; }
+    /// <summary>The seqs received, across reconnects.</summary>
+    public SeqLedger Seqs { get; } = new();
 
-    public long Unique { get; private set; }
-
-    public long Duplicates { get; private set; }
-
-    public long OutOfOrder { get; private set; }
-
-    public long Gaps { get; private set; }
+    /// <summary>The room's messages as this connection's events left them; null unless <see cref="TrackMessages"/>.</summary>
+    public MessageStates? Messages { get; private set; }
 
     public long Resets { get; private set; }
 
@@ -99,20 +74,16 @@ internal sealed class Subscriber(int index, int room, Uri baseUrl, string roomId
     /// <summary>Reconnecting failed too often: this connection stopped receiving.</summary>
     public bool GaveUp { get; private set; }
 
-    /// <summary>Whether an <c>event: gap</c> told this connection that <paramref name="seq"/> is gone from history.</summary>
-    public bool IsGapped(long seq) => _gapped.Exists(g => g.From <= seq && seq <= g.To);
-
-    public string GapRanges => string.Join(",", _gapped.Take(10).Select(g => $"{g.From}..{g.To}"));
-
     /// <summary>What a reconnect resumes from: the last seq, with the room's epoch when the server sends one.</summary>
-    public string LastEventId => _epoch.Length == 0
-        ? LastSeq.ToString(System.Globalization.CultureInfo.InvariantCulture)
-        : $"{LastSeq}-{System.Text.Encoding.ASCII.GetString(_epoch)}";
+    public string LastEventId => _parser.HasEpoch
+        ? $"{Seqs.LastSeq}-{_parser.Epoch}"
+        : Seqs.LastSeq.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    public bool HasSeq(long seq)
+    /// <summary>Keeps <see cref="Messages"/>: every event's message as it now stands (the edits mix's final check).</summary>
+    public void TrackMessages()
     {
-        var word = (int)(seq >> 6);
-        return word < _seen.Length && (_seen[word] & (1UL << (int)(seq & 63))) != 0;
+        Messages = new MessageStates();
+        _parser.ReadMessages = true;
     }
 
     /// <summary>Sends the request and waits for the headers; the caller starts <see cref="ReadAsync"/> after.</summary>
@@ -193,7 +164,7 @@ internal sealed class Subscriber(int index, int room, Uri baseUrl, string roomId
     private async Task ReadAsync(Stream stream, LatencySplit latency, CancellationToken cancellationToken)
     {
         var buffer = new byte[8192];
-        (_pendingKind, _pendingId, _pendingPostTicks) = (EventKind.None, 0, 0);
+        _parser.Clear();
         int start = 0, end = 0;
         try
         {
@@ -227,7 +198,11 @@ internal sealed class Subscriber(int index, int room, Uri baseUrl, string roomId
                     int newline;
                     while ((newline = buffer.AsSpan(start, end - start).IndexOf((byte)'\n')) >= 0)
                     {
-                        Line(buffer.AsSpan(start, newline), now, latency);
+                        if (_parser.Line(buffer.AsSpan(start, newline)))
+                        {
+                            Dispatch(now, latency);
+                        }
+
                         start += newline + 1;
                     }
 
@@ -251,108 +226,35 @@ internal sealed class Subscriber(int index, int room, Uri baseUrl, string roomId
         }
     }
 
-    private void Line(ReadOnlySpan<byte> line, long now, LatencySplit latency)
-    {
-        if (!line.IsEmpty && line[^1] == (byte)'\r')
-        {
-            line = line[..^1];
-        }
-
-        if (line.IsEmpty)
-        {
-            Dispatch(now, latency);
-            return;
-        }
-
-        if (line.StartsWith("id:"u8))
-        {
-            // `{seq}` (v1) or `{seq}-{epoch}` (v2): the epoch is kept (allocated only when it changes) for resuming.
-            var id = line[3..].TrimStart((byte)' ');
-            _ = Utf8Parser.TryParse(id, out _pendingId, out var digits);
-            ReadOnlySpan<byte> epoch = digits < id.Length && id[digits] == (byte)'-' ? id[(digits + 1)..] : [];
-            if (!epoch.SequenceEqual(_epoch))
-            {
-                _epoch = epoch.ToArray();
-            }
-        }
-        else if (line.StartsWith("event:"u8))
-        {
-            var type = line[6..].TrimStart((byte)' ');
-            _pendingKind = type.SequenceEqual("chat"u8) ? EventKind.Chat
-                : type.SequenceEqual("gap"u8) ? EventKind.Gap
-                : type.SequenceEqual("reset"u8) ? EventKind.Reset
-                : EventKind.Other;
-        }
-        else if (line.StartsWith("data:"u8))
-        {
-            if (_pendingKind == EventKind.Gap)
-            {
-                var from = line.IndexOf(FromMarker);
-                var to = line.IndexOf(ToMarker);
-                _ = from >= 0 && Utf8Parser.TryParse(line[(from + FromMarker.Length)..], out _pendingGapFrom, out _);
-                _ = to >= 0 && Utf8Parser.TryParse(line[(to + ToMarker.Length)..], out _pendingGapTo, out _);
-                return;
-            }
-
-            var at = line.IndexOf(TextMarker);
-            if (at >= 0)
-            {
-                _ = Utf8Parser.TryParse(line[(at + TextMarker.Length)..], out _pendingPostTicks, out _);
-            }
-        }
-    }
-
     private void Dispatch(long now, LatencySplit latency)
     {
-        switch (_pendingKind)
+        switch (_parser.Kind)
         {
-            case EventKind.Chat when _pendingId > 0:
-                Chat(_pendingId, now, latency);
+            case SseEventKind.Chat or SseEventKind.Edit or SseEventKind.Delete when _parser.Id > 0:
+                RoomEvent(_parser.Id, now, latency);
                 break;
-            case EventKind.Gap:
-                Gaps++;
-                if (_pendingGapFrom > 0 && _pendingGapTo >= _pendingGapFrom)
-                {
-                    _gapped.Add((_pendingGapFrom, _pendingGapTo));
-                    LastSeq = Math.Max(LastSeq, _pendingGapTo);
-                }
-
+            case SseEventKind.Gap:
+                Seqs.Gap(_parser.GapFrom, _parser.GapTo);
                 break;
-            case EventKind.Reset:
+            case SseEventKind.Reset:
                 Resets++;
                 break;
         }
 
-        _pendingKind = EventKind.None;
-        _pendingId = 0;
-        _pendingPostTicks = 0;
-        _pendingGapFrom = _pendingGapTo = 0;
+        _parser.Clear();
     }
 
-    private void Chat(long seq, long now, LatencySplit latency)
+    private void RoomEvent(long seq, long now, LatencySplit latency)
     {
         LastDeliveryTicks = now;
-        if (HasSeq(seq))
+        if (!Seqs.Receive(seq))
         {
-            Duplicates++;
             return;
         }
 
-        var word = (int)(seq >> 6);
-        if (word >= _seen.Length)
+        if (Messages is { } messages && _parser.MessageSeq > 0)
         {
-            Array.Resize(ref _seen, Math.Max(word + 1, _seen.Length * 2));
-        }
-
-        _seen[word] |= 1UL << (int)(seq & 63);
-        Unique++;
-        if (seq < LastSeq)
-        {
-            OutOfOrder++;
-        }
-        else
-        {
-            LastSeq = seq;
+            messages.Set(_parser.MessageSeq, _parser.MessageState);
         }
 
         if (RecordLatency && FirstLiveDeliveryTicks == 0)
@@ -360,12 +262,12 @@ internal sealed class Subscriber(int index, int room, Uri baseUrl, string roomId
             FirstLiveDeliveryTicks = now;
         }
 
-        if (RecordLatency && _pendingPostTicks > 0)
+        if (RecordLatency && _parser.PostTicks > 0)
         {
-            latency.Record(_pendingPostTicks, now);
+            latency.Record(_parser.PostTicks, now);
         }
 
-        if (BacklogTarget > 0 && BacklogDoneTicks == 0 && Unique >= BacklogTarget)
+        if (BacklogTarget > 0 && BacklogDoneTicks == 0 && Seqs.Unique >= BacklogTarget)
         {
             BacklogDoneTicks = now;
         }
