@@ -282,7 +282,7 @@ done
 
 existing=()
 # The presence storm's results are JSON of their own (docs/benchmarks.md quotes them as they are).
-for f in "${files[@]}"; do [ -f "$f" ] && [[ $f != */presence-* ]] && existing+=("$f"); done
+for f in "${files[@]}"; do [ -f "$f" ] && [[ ${f##*/} != presence-* ]] && existing+=("$f"); done
 echo >&2
 echo "results: ${existing[*]}" >&2
 [ ${#existing[@]} -eq 0 ] || bench summarize "${existing[@]}"
