@@ -5,11 +5,15 @@
 # per scenario with a column per target.
 #
 #   bench/run.sh [--cold] SCENARIO[,SCENARIO...] [TARGET[,TARGET...]] [RUNS]
-#     SCENARIO  fanout | fanout2k | edits | connections | hotroom | resume | idle | fanout-auth | connections-auth | all
+#     SCENARIO  fanout | fanout2k | edits | connections | hotroom | resume | idle | fanout-auth | connections-auth |
+#               fanout-presence-auth | presence | all
 #               (-auth: every subscriber and poster a user with a dev token of its own; fanout2k: fanout at
 #               2,000 posts/s; edits: fanout where 10 % of the acknowledged posts are then edited and 5 % deleted,
 #               open-loop too, and every subscriber's view of its room is checked against the room's history at the
-#               end, embedded and cluster only; idle: 10,000 rooms with one subscriber each, no posts, 60 s measured)
+#               end, embedded and cluster only; idle: 10,000 rooms with one subscriber each, no posts, 60 s measured;
+#               fanout-presence-auth: fanout-auth with ?presence=true on every subscriber; presence, cluster only:
+#               2,000 users × 5 tabs (?presence=true) over 100 rooms, then api1 is SIGKILLed and its tabs reconnect to
+#               api2 — presence events received, CPU per role, and any leave or join nobody should have seen)
 #     TARGET    embedded (default): one API process with its co-hosted silo, on 127.0.0.1:$BENCH_PORT
 #               floor: bench/OrleansChat.Floor, a bare ASP.NET Core broadcast (no Orleans, no storage), same port;
 #                 fanout, fanout2k, connections, hotroom and idle only (it keeps no history, so neither resume nor
@@ -50,7 +54,7 @@ usage() { sed -n '2,/^set /{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 [ "$scenario" = all ] && scenario=fanout,connections,hotroom,resume
 [ -n "$scenario" ] || usage
 for s in ${scenario//,/ }; do
-  case "$s" in fanout|fanout2k|edits|connections|hotroom|resume|idle|fanout-auth|connections-auth) ;; *) usage ;; esac
+  case "$s" in fanout|fanout2k|edits|connections|hotroom|resume|idle|fanout-auth|connections-auth|fanout-presence-auth|presence) ;; *) usage ;; esac
 done
 for m in ${targets//,/ }; do
   case "$m" in embedded|floor|cluster) ;; *) usage ;; esac
@@ -80,6 +84,9 @@ scenario_args() {
     # fanout, plus edits of 10 % and deletions of 5 % of the acknowledged posts (PATCH/DELETE as their author), each
     # 250/500 ms after its post was due and open-loop as well: ≈ 1,145 room events/s, every one delivered 100 times.
     edits) echo "$(scenario_args fanout) --edits 10 --deletes 5" ;;
+    fanout-presence) echo "$(scenario_args fanout) --presence on" ;;
+    # The node-kill storm of issue 11 (options of `OrleansChat.Bench presence`; the kill is added by the loop below).
+    presence) echo "--rooms 100 --users 2000 --tabs 5 --hold 5 --observe 45 --connect-concurrency 256" ;;
     # 100 rooms × 100 subscribers = 10k connections, 10 posts/s; RSS measured after a 5 s hold.
     connections) echo "--rooms 100 --subscribers 100 --rate 10 --posters 4 --duration 10 --hold 5 --connect-concurrency 256" ;;
     # 1 room, 10 subscribers, 64 posters back to back for 10 s.
@@ -182,7 +189,7 @@ warm_up() {
   bench --url "$url" --scenario warmup --rooms 2 --subscribers 10 --rate 300 --posters 8 --duration 2 --hold 0 --progress 0 $auth >/dev/null 2>&1
   bench --url "$url" --scenario warmup --rooms 1 --subscribers 10 --backlog 200 --posters 8 --duration 0 --hold 0 --progress 0 $auth >/dev/null 2>&1
   case "${s%-auth}" in
-    fanout|fanout2k|edits|hotroom)
+    fanout|fanout2k|edits|fanout-presence|hotroom)
       # shellcheck disable=SC2046,SC2086
       bench --url "$url" --scenario warmup $(scenario_args "$s") --duration 4 --progress 0 >/dev/null 2>&1 ;;
     resume)
@@ -210,7 +217,11 @@ for run in $(seq 1 "$runs"); do
   for s in $scenarios; do
     for mode in ${targets//,/ }; do
       if [ "$mode" = floor ]; then
-        case "$s" in resume|edits|*-auth) echo "== $s floor: skipped (the floor keeps no history and has no auth)" >&2; continue ;; esac
+        case "$s" in resume|edits|*-auth|presence) echo "== $s floor: skipped (the floor keeps no history and has no auth)" >&2; continue ;; esac
+      fi
+      if [ "$s" = presence ] && [ "$mode" != cluster ]; then
+        echo "== presence $mode: skipped (the scenario kills an API node of the cluster)" >&2
+        continue
       fi
       out="$results_dir/$s$label_suffix-$mode-$stamp.jsonl"
       echo "== $s$label_suffix $mode run $run/$runs (load average $(cut -d' ' -f1-3 /proc/loadavg))" >&2
@@ -232,7 +243,7 @@ for run in $(seq 1 "$runs"); do
           # A fresh cluster per run; the harness passes the environment on to the nodes it starts.
           "$root/deploy/local/cluster.sh" down >&2 || true
           auth_mode=Development
-          case "$s" in *-auth) auth_mode=Jwt ;; esac
+          case "$s" in *-auth|presence) auth_mode=Jwt ;; esac
           Chat__RateLimit__PostsPerSecond=0 Chat__Sse__MaxAnonymousStreamsPerAddress=$anonymous_streams \
             Chat__Auth__Mode=${Chat__Auth__Mode:-$auth_mode} "$root/deploy/local/cluster.sh" up >&2
           cluster_up=1
@@ -245,10 +256,19 @@ for run in $(seq 1 "$runs"); do
           metrics="http://127.0.0.1:9401/metrics,http://127.0.0.1:9402/metrics" ;;
       esac
       cold_args=()
-      if [ -n "$cold" ]; then cold_args=(--cold 8); else warm_up "$url" "$s"; fi
-      # shellcheck disable=SC2046,SC2086
-      bench --url "$url" --scenario "$s$label_suffix" --mode "$mode" $(scenario_args "$s") ${pids:+--pids "$pids"} \
-        "${roles[@]}" ${metrics:+--metrics "$metrics"} "${cold_args[@]}" --json "$out" ${BENCH_ARGS:-} >/dev/null
+      if [ "$s" = presence ]; then
+        # Its own command and result (no warm-up: the measured storm comes after 10,000 streams have connected).
+        # The victim's tabs reconnect to api2 directly: nginx's 4,096 worker connections could not carry them.
+        # shellcheck disable=SC2046,SC2086
+        bench presence --url "$url" $(scenario_args presence) --kill "$root/deploy/local/cluster.sh kill api1" \
+          --role "silo=$(cluster_pids silo)" --role "api2=$(cluster_pids api2)" --role "redis=$(cluster_pids redis)" \
+          --json "$out" ${BENCH_ARGS:-} >/dev/null
+      else
+        if [ -n "$cold" ]; then cold_args=(--cold 8); else warm_up "$url" "$s"; fi
+        # shellcheck disable=SC2046,SC2086
+        bench --url "$url" --scenario "$s$label_suffix" --mode "$mode" $(scenario_args "$s") ${pids:+--pids "$pids"} \
+          "${roles[@]}" ${metrics:+--metrics "$metrics"} "${cold_args[@]}" --json "$out" ${BENCH_ARGS:-} >/dev/null
+      fi
       if [ "$mode" = cluster ]; then
         "$root/deploy/local/cluster.sh" down >&2 || true
         cluster_up=
@@ -261,7 +281,8 @@ for run in $(seq 1 "$runs"); do
 done
 
 existing=()
-for f in "${files[@]}"; do [ -f "$f" ] && existing+=("$f"); done
+# The presence storm's results are JSON of their own (docs/benchmarks.md quotes them as they are).
+for f in "${files[@]}"; do [ -f "$f" ] && [[ ${f##*/} != presence-* ]] && existing+=("$f"); done
 echo >&2
 echo "results: ${existing[*]}" >&2
-bench summarize "${existing[@]}"
+[ ${#existing[@]} -eq 0 ] || bench summarize "${existing[@]}"

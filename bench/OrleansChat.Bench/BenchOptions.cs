@@ -45,6 +45,7 @@ internal sealed class BenchOptions
           --auth none|dev-token     dev-token: every subscriber and poster is a user of its own with a token from
                                     POST /auth/dev-token (fetched before the run); subscribers send it as
                                     access_token, posters as Authorization: Bearer (default none)
+          --presence on|off         on: every subscriber asks for presence events too (?presence=true) (default off)
 
         summarize FILE...           medians (min–max) of the JSON lines in FILE(s): a markdown table per scenario,
                                     a column per target (mode), a row per figure
@@ -100,6 +101,9 @@ internal sealed class BenchOptions
 
     /// <summary>Whether each subscriber and poster signs in with a dev token of its own (<c>--auth dev-token</c>).</summary>
     public bool Auth { get; private set; }
+
+    /// <summary>Whether each subscriber asks for the room's presence events (<c>--presence on</c>).</summary>
+    public bool Presence { get; private set; }
 
     public static BenchOptions Parse(IReadOnlyList<string> args)
     {
@@ -211,6 +215,14 @@ internal sealed class BenchOptions
                     "none" => false,
                     "dev-token" => true,
                     _ => throw new ArgumentException("--auth must be none or dev-token."),
+                };
+                break;
+            case "presence":
+                Presence = value switch
+                {
+                    "on" => true,
+                    "off" => false,
+                    _ => throw new ArgumentException("--presence must be on or off."),
                 };
                 break;
             default: throw new ArgumentException($"Unknown option --{name}.");

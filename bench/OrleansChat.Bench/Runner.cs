@@ -30,7 +30,7 @@ internal sealed class Runner(BenchOptions options)
 
         var roomIds = Enumerable.Range(0, options.Rooms).Select(r => $"{options.RoomPrefix}-{r}").ToArray();
         var subscribers = Enumerable.Range(0, options.Rooms * options.Subscribers)
-            .Select(i => new Subscriber(i, i % options.Rooms, options.Urls[i % options.Urls.Count], roomIds[i % options.Rooms]))
+            .Select(i => new Subscriber(i, i % options.Rooms, options.Urls[i % options.Urls.Count], roomIds[i % options.Rooms]) { Presence = options.Presence })
             .ToArray();
         var posterTokens = options.Auth ? await SignInAsync(postHttp, subscribers, stop.Token) : null;
         var posters = new Posters(postHttp, options.Urls, roomIds, options.MessageSize, posterTokens);

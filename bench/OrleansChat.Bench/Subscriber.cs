@@ -28,6 +28,9 @@ internal sealed class Subscriber(int index, int room, Uri baseUrl, string roomId
     /// <summary>The bearer token sent as <c>access_token</c>, as a browser's EventSource must; null: none.</summary>
     public string? Token { get; set; }
 
+    /// <summary>Asks for the room's presence events too (<c>?presence=true</c>), which the seq checks ignore.</summary>
+    public bool Presence { get; set; }
+
     public HttpStatusCode? Status { get; private set; }
 
     public string? Error { get; private set; }
@@ -89,7 +92,14 @@ internal sealed class Subscriber(int index, int room, Uri baseUrl, string roomId
     /// <summary>Sends the request and waits for the headers; the caller starts <see cref="ReadAsync"/> after.</summary>
     public async Task<Stream?> ConnectAsync(HttpClient http, string? lastEventId, CancellationToken cancellationToken)
     {
-        var query = Token is null ? "" : $"?access_token={Uri.EscapeDataString(Token)}";
+        var token = Token is null ? null : $"access_token={Uri.EscapeDataString(Token)}";
+        var query = (Presence, token) switch
+        {
+            (false, null) => "",
+            (false, _) => $"?{token}",
+            (true, null) => "?presence=true",
+            (true, _) => $"?presence=true&{token}",
+        };
         var request = new HttpRequestMessage(HttpMethod.Get, new Uri(BaseUrl, $"/rooms/{RoomId}/events{query}"));
         request.Headers.Accept.ParseAdd("text/event-stream");
         if (lastEventId is not null)

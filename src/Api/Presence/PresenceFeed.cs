@@ -31,6 +31,9 @@ internal sealed partial class PresenceFeed(string roomId, IClusterClient client,
     private int _count;
     private int _anonymous;
     private long _version;
+    private long? _awaited;
+    private (long After, long Upto) _overtaken;
+    private readonly HashSet<long> _announced = [];
     private bool _ready;
     private int _refreshing;
     private Task? _started;
@@ -66,8 +69,11 @@ internal sealed partial class PresenceFeed(string roomId, IClusterClient client,
     }
 
     /// <summary>
-    /// The watchdog's check: a version other than the grain's means something was lost (or is on its way, which a
-    /// refresh does not hurt); the subscription is renewed in case it is what died.
+    /// The watchdog's check. It reads the grain directly, while the grain's changes reach the feed later, through the
+    /// stream: a version the feed has not reached may just be on its way, and a refresh then would be for nothing (a
+    /// new subscription, and a <c>presence</c> event on every stream). The feed is behind only when it still has not
+    /// reached the version the previous check read; then something was lost, and the subscription is renewed in case
+    /// it is what died.
     /// </summary>
     public async Task CheckAsync()
     {
@@ -75,7 +81,8 @@ internal sealed partial class PresenceFeed(string roomId, IClusterClient client,
         bool behind;
         lock (_lock)
         {
-            behind = view.Version != _version;
+            behind = _awaited is { } awaited && !IsKnown(awaited);
+            _awaited = IsKnown(view.Version) ? null : view.Version;
         }
 
         if (behind)
@@ -141,7 +148,13 @@ internal sealed partial class PresenceFeed(string roomId, IClusterClient client,
         switch (item)
         {
             case PresenceChanges changes when IsKnown(changes.Version):
-                // Already in the presence read at the start or at a refresh.
+                // Already in the presence read at the start or at a refresh. One that a refresh read before it
+                // arrived still owes the pages its joins and leaves.
+                if (changes.Version > _overtaken.After && changes.Version <= _overtaken.Upto && _announced.Add(changes.Version))
+                {
+                    Announce(changes);
+                }
+
                 break;
             case PresenceChanges changes:
                 if (changes.Version != _version + 1)
@@ -172,6 +185,11 @@ internal sealed partial class PresenceFeed(string roomId, IClusterClient client,
 
         (_count, _anonymous, _version) = (changes.Count, changes.Anonymous, changes.Version);
         _snapshot = null;
+        Announce(changes);
+    }
+
+    private void Announce(PresenceChanges changes)
+    {
         if (changes.Joined.Count + changes.Left.Count > 0)
         {
             metrics.Delivered("join", changes.Joined.Count);
@@ -212,6 +230,12 @@ internal sealed partial class PresenceFeed(string roomId, IClusterClient client,
                 return;
             }
 
+            // The changes up to this read that have not arrived yet are in flight (or lost): when they arrive, the
+            // state has them already, but their notices still go out. Versions of another activation than the
+            // feed's are all unseen.
+            var sameActivation = view.Version >= _version && view.Version - _version < KnownWindow;
+            _overtaken = (sameActivation ? _version : view.Version - KnownWindow, view.Version);
+            _announced.Clear();
             Load(view);
             metrics.Delivered("presence", 1);
             Deliver(_snapshot = PresenceFrame.Snapshot(view.Presence));
@@ -233,6 +257,7 @@ internal sealed partial class PresenceFeed(string roomId, IClusterClient client,
         }
 
         (_count, _anonymous, _version) = (view.Presence.Count, view.Presence.Anonymous, view.Version);
+        _awaited = null;
         _snapshot = null;
     }
 

@@ -84,7 +84,8 @@ internal sealed partial class PresenceReporter(
 
     /// <summary>
     /// The node is stopping and its streams are about to end: its users' grace starts now rather than when its
-    /// lease runs out, so those who do not reconnect elsewhere leave after the grace.
+    /// lease runs out, so those who do not reconnect elsewhere leave after the grace. Bounded by the host's shutdown
+    /// timeout (<paramref name="cancellationToken"/>): a silo that does not answer must not hold the node up.
     /// </summary>
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -100,7 +101,7 @@ internal sealed partial class PresenceReporter(
         try
         {
             await Parallel.ForEachAsync(rooms, new ParallelOptions { MaxDegreeOfParallelism = ConcurrentCalls, CancellationToken = cancellationToken },
-                async (roomId, _) => await grains.GetGrain<IPresenceGrain>(roomId).Renew(NodeId, nothing, _terms));
+                async (roomId, token) => await grains.GetGrain<IPresenceGrain>(roomId).Renew(NodeId, nothing, _terms).WaitAsync(token));
         }
         catch (Exception exception)
         {
