@@ -86,12 +86,13 @@ internal sealed partial class RoomGrain(
             var original = knownSeq <= _window.LastSeq
                 ? _window.Message(knownSeq) ?? throw new InvalidOperationException($"Message {knownSeq} is remembered but not retained.")
                 : (await _unwritten[(int)(knownSeq - _window.LastSeq - 1)].Stored.Task).Message;
-            return new PostResult(original, Created: false);
+            return new PostResult(original, Created: false, _epoch);
         }
 
         var message = new ChatMessage(_roomId, NextSeq, post.UserId, post.Text, Now(), post.ClientMessageId, post.UserName);
         _retries.Remember(message);
-        return new PostResult((await StoreAsync(RoomEvent.Posted(message))).Message, Created: true);
+        var stored = await StoreAsync(RoomEvent.Posted(message));
+        return new PostResult(stored.Message, Created: true, _epoch);
     }
 
     public async Task<ChangeResult> Edit(EditMessage edit)
