@@ -140,15 +140,18 @@ internal sealed partial class RoomGrain(
 
     public Task<RoomInfo> GetInfo() => ReadAsync(() => new RoomInfo(_roomId, _window.LastSeq, _window.FirstSeq, StoredEpoch));
 
-    /// <summary>Answers a read from memory, once the room has made sure its log holds what it serves, when that is due.</summary>
-    private Task<T> ReadAsync<T>(Func<T> answer) => _logCheck.IsDue ? CheckedReadAsync(answer) : Task.FromResult(answer());
+    /// <summary>
+    /// Answers a read from memory, once the room has made sure its log holds what it serves, when that is due. Not while
+    /// events are queued: their append finds a changed log itself.
+    /// </summary>
+    private Task<T> ReadAsync<T>(Func<T> answer) =>
+        _logCheck.IsDue && _unwritten.Count == 0 ? CheckedReadAsync(answer) : Task.FromResult(answer());
 
     private async Task<T> CheckedReadAsync<T>(Func<T> answer)
     {
-        // Only while nothing is queued (an append in flight finds a changed log itself), and what was read is the
-        // room's whole truth only if nothing was stored or queued meanwhile.
+        // What was read is the room's whole truth only if nothing was stored or queued meanwhile.
         var served = new RoomLogHead(_window.LastSeq, StoredEpoch);
-        if (_unwritten.Count == 0 && await _logCheck.ChangedSinceAsync(served) is { } snapshot
+        if (await _logCheck.ChangedSinceAsync(served) is { } snapshot
             && _unwritten.Count == 0 && served == new RoomLogHead(_window.LastSeq, StoredEpoch))
         {
             Serve(snapshot);
