@@ -15,6 +15,12 @@ public interface IRoomLog
     Task<RoomLogSnapshot> ReadRecentAsync(string roomId, int maxEvents, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Where the log stands, its last seq and epoch, without its events: a small read that tells a room whether the
+    /// log still holds what the room serves (it does not after a wiped store).
+    /// </summary>
+    Task<RoomLogHead> ReadHeadAsync(string roomId, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Appends consecutive events whose first seq must be the log's last seq + 1, then trims the log to
     /// <paramref name="maxEvents"/> events, and returns the log's last seq after the append. An empty log takes
     /// <paramref name="epoch"/> as its epoch in the same atomic step as its first events; a log with another epoch
@@ -27,6 +33,9 @@ public sealed record RoomLogSnapshot(long LastSeq, string? Epoch, IReadOnlyList<
 {
     public static readonly RoomLogSnapshot Empty = new(0, null, []);
 }
+
+/// <summary>The last seq ever stored in a room's log, and the log's epoch (null while the log is empty).</summary>
+public sealed record RoomLogHead(long LastSeq, string? Epoch);
 
 /// <summary>The log already holds a different last seq or epoch than the appender expected.</summary>
 public sealed class RoomLogConflictException(string roomId, long expectedLastSeq, long actualLastSeq, string? actualEpoch = null)

@@ -21,6 +21,19 @@ public sealed class InMemoryRoomLog : IRoomLog
         }
     }
 
+    public Task<RoomLogHead> ReadHeadAsync(string roomId, CancellationToken cancellationToken = default)
+    {
+        if (!_rooms.TryGetValue(roomId, out var room))
+        {
+            return Task.FromResult(new RoomLogHead(0, null));
+        }
+
+        lock (room)
+        {
+            return Task.FromResult(new RoomLogHead(room.Window.LastSeq, room.Epoch));
+        }
+    }
+
     public Task<long> AppendAsync(string roomId, string epoch, IReadOnlyList<RoomEvent> events, int maxEvents, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfZero(events.Count);

@@ -108,6 +108,15 @@ public sealed class RedisRoomLog : IRoomLog, IAsyncDisposable
         return new RoomLogSnapshot(lastSeq, epoch.Length == 0 ? null : epoch, events);
     }
 
+    public async Task<RoomLogHead> ReadHeadAsync(string roomId, CancellationToken cancellationToken = default)
+    {
+        var keys = Keys(roomId);
+        var database = await DatabaseAsync(cancellationToken);
+        // One MGET: both keys carry the room's hash tag, so they share a slot even on a Redis cluster.
+        var values = await database.StringGetAsync([keys[1], keys[2]]).WaitAsync(cancellationToken);
+        return new RoomLogHead(values[0].IsNull ? 0 : (long)values[0], values[1].IsNullOrEmpty ? null : (string)values[1]!);
+    }
+
     public async Task<long> AppendAsync(string roomId, string epoch, IReadOnlyList<RoomEvent> events, int maxEvents, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfZero(events.Count);

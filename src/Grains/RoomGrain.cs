@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
@@ -28,15 +27,14 @@ internal sealed partial class RoomGrain(
     private const int MaxAppendBatch = 256;
 
     private readonly int _maxMessages = options.Value.MaxMessages;
-    private readonly PostRetries _retries = new();
+    private readonly TimeSpan _logCheckInterval = TimeSpan.FromSeconds(options.Value.LogCheckSeconds);
     private readonly List<PendingEvent> _unwritten = [];
-
-    // Messages as queued edits and deletions leave them, so that the next change builds on the last one, not on the
-    // window, which only ever holds what the log acknowledged.
-    private readonly Dictionary<long, ChatMessage> _pendingStates = [];
+    private readonly PendingChanges _pending = new();
     private string _roomId = "";
     private string _epoch = "";
     private RoomWindow _window = null!;
+    private PostRetries _retries = null!;
+    private RoomLogCheck _logCheck = null!;
     private IAsyncStream<RoomStreamEvent> _stream = null!;
     private bool _flushing;
 
@@ -46,16 +44,22 @@ internal sealed partial class RoomGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _roomId = this.GetPrimaryKeyString();
-        var snapshot = await LoadAsync(cancellationToken);
+        Serve(await LoadAsync(cancellationToken));
+        _logCheck = new RoomLogCheck(log, _roomId, _maxMessages, _logCheckInterval, time, logger);
+        _stream = this.GetStreamProvider(ChatStreams.ProviderName).GetStream<RoomStreamEvent>(StreamId.Create(ChatStreams.RoomNamespace, _roomId));
+    }
+
+    /// <summary>Serves what the log holds.</summary>
+    private void Serve(RoomLogSnapshot snapshot)
+    {
         // An empty log gets its epoch with its first append, in the same store step; an existing one keeps its own.
         _epoch = snapshot.Epoch ?? RoomEpoch.New();
         _window = new RoomWindow(_maxMessages, snapshot.LastSeq, snapshot.Events);
+        _retries = new PostRetries();
         foreach (var message in _window.Messages(_window.FirstSeq, _window.LastSeq, int.MaxValue, newest: false))
         {
             _retries.Remember(message);
         }
-
-        _stream = this.GetStreamProvider(ChatStreams.ProviderName).GetStream<RoomStreamEvent>(StreamId.Create(ChatStreams.RoomNamespace, _roomId));
     }
 
     /// <summary>
@@ -82,12 +86,13 @@ internal sealed partial class RoomGrain(
             var original = knownSeq <= _window.LastSeq
                 ? _window.Message(knownSeq) ?? throw new InvalidOperationException($"Message {knownSeq} is remembered but not retained.")
                 : (await _unwritten[(int)(knownSeq - _window.LastSeq - 1)].Stored.Task).Message;
-            return new PostResult(original, Created: false);
+            return new PostResult(original, Created: false, _epoch);
         }
 
         var message = new ChatMessage(_roomId, NextSeq, post.UserId, post.Text, Now(), post.ClientMessageId, post.UserName);
         _retries.Remember(message);
-        return new PostResult((await StoreAsync(RoomEvent.Posted(message))).Message, Created: true);
+        var stored = await StoreAsync(RoomEvent.Posted(message));
+        return new PostResult(stored.Message, Created: true, _epoch);
     }
 
     public async Task<ChangeResult> Edit(EditMessage edit)
@@ -127,46 +132,41 @@ internal sealed partial class RoomGrain(
         return await ChangeAsync(RoomEventKind.Delete, current.Tombstone(delete.ActorId, Now()));
     }
 
-    public Task<HistoryPage> GetHistory(HistoryQuery query)
-    {
-        var last = _window.LastSeq;
-        var limit = Math.Max(query.Limit, 0);
+    public Task<HistoryPage> GetHistory(HistoryQuery query) =>
+        ReadAsync(() => new HistoryPage(_roomId, _window.LastSeq, _window.FirstSeq, _window.Messages(query), StoredEpoch));
 
-        // Clamping first keeps the arithmetic below clear of overflow for any seq a client can send. The limit counts
-        // messages, so a page after a seq below the retained history holds the oldest retained messages.
-        var after = Clamp(query.After, _window.FirstSeq - 1);
-        var before = Clamp(query.Before, 0);
-        var messages = (after, before) switch
+    public Task<EventPage> GetEvents(long after, int limit) =>
+        ReadAsync(() => new EventPage(_window.LastSeq, _window.FirstSeq, StoredEpoch, _window.EventsAfter(after, limit)));
+
+    public Task<RoomInfo> GetInfo() => ReadAsync(() => new RoomInfo(_roomId, _window.LastSeq, _window.FirstSeq, StoredEpoch));
+
+    /// <summary>
+    /// Answers a read from memory, once the room has made sure its log holds what it serves, when that is due. Not while
+    /// events are queued: their append finds a changed log itself.
+    /// </summary>
+    private Task<T> ReadAsync<T>(Func<T> answer) =>
+        _logCheck.IsDue && _unwritten.Count == 0 ? CheckedReadAsync(answer) : Task.FromResult(answer());
+
+    private async Task<T> CheckedReadAsync<T>(Func<T> answer)
+    {
+        // What was read is the room's whole truth only if nothing was stored or queued meanwhile.
+        var served = new RoomLogHead(_window.LastSeq, StoredEpoch);
+        if (await _logCheck.ChangedSinceAsync(served) is { } snapshot
+            && _unwritten.Count == 0 && served == new RoomLogHead(_window.LastSeq, StoredEpoch))
         {
-            (null, null) => _window.Messages(_window.FirstSeq, last, limit, newest: true),
-            (long a, null) => _window.Messages(a + 1, last, limit, newest: false),
-            (null, long b) => _window.Messages(_window.FirstSeq, b - 1, limit, newest: true),
-            (long a, long b) => _window.Messages(a + 1, b - 1, limit, newest: false),
-        };
+            Serve(snapshot);
+        }
 
-        return Task.FromResult(new HistoryPage(_roomId, last, _window.FirstSeq, messages, StoredEpoch));
-
-        long? Clamp(long? seq, long min) => seq is { } value ? Math.Clamp(value, min, last + 1) : null;
+        return answer();
     }
-
-    public Task<EventPage> GetEvents(long after, int limit)
-    {
-        var from = Math.Clamp(after, _window.FirstSeq - 1, _window.LastSeq) + 1;
-        var events = _window.Events(from, from + Math.Max(limit, 0) - 1);
-        return Task.FromResult(new EventPage(_window.LastSeq, _window.FirstSeq, StoredEpoch, events));
-    }
-
-    public Task<RoomInfo> GetInfo() => Task.FromResult(new RoomInfo(_roomId, _window.LastSeq, _window.FirstSeq, StoredEpoch));
 
     private long NextSeq => _window.LastSeq + _unwritten.Count + 1;
 
-    /// <summary>Message <paramref name="seq"/> as the queued events leave it, while its own event is retained.</summary>
-    private ChatMessage? Current(long seq) =>
-        _pendingStates.TryGetValue(seq, out var pending) ? pending : _window.Message(seq);
+    private ChatMessage? Current(long seq) => _pending.Current(seq, _window);
 
     private async Task<ChangeResult> ChangeAsync(RoomEventKind kind, ChatMessage changed)
     {
-        _pendingStates[changed.Seq] = changed;
+        _pending.Queue(changed);
         var stored = await StoreAsync(new RoomEvent(NextSeq, kind, changed.EditedAt ?? changed.DeletedAt ?? Now(), changed));
         return new ChangeResult(ChangeOutcome.Changed, stored.Message);
     }
@@ -213,7 +213,7 @@ internal sealed partial class RoomGrain(
     {
         var batch = _unwritten.Take(MaxAppendBatch).ToArray();
         var events = Array.ConvertAll(batch, static p => p.Event);
-        var storedUpTo = await AppendAsync(events);
+        var storedUpTo = await metrics.MeasureAppendAsync(events.Length, () => log.AppendAsync(_roomId, _epoch, events, _maxMessages));
         if (storedUpTo != events[^1].Seq)
         {
             throw new InvalidOperationException($"The log reports seq {storedUpTo} after storing {events[0].Seq}..{events[^1].Seq}.");
@@ -226,11 +226,7 @@ internal sealed partial class RoomGrain(
                 _retries.Forget(evicted);
             }
 
-            // The window has it now, unless a later queued change of the same message is still to come.
-            if (_pendingStates.TryGetValue(roomEvent.Message.Seq, out var pending) && ReferenceEquals(pending, roomEvent.Message))
-            {
-                _pendingStates.Remove(roomEvent.Message.Seq);
-            }
+            _pending.Stored(roomEvent.Message);
         }
 
         // Acknowledged before they leave the queue: a failure between the two fails none of them twice or never.
@@ -243,26 +239,6 @@ internal sealed partial class RoomGrain(
         await PublishAsync(events);
     }
 
-    private async Task<long> AppendAsync(RoomEvent[] events)
-    {
-        // The span of the post whose arrival started this flush is the parent; later batches of the loop share it.
-        using var activity = ChatTelemetry.Source.StartActivity("chat.store.append");
-        activity?.SetTag("chat.append.events", events.Length);
-        var started = Stopwatch.GetTimestamp();
-        try
-        {
-            var storedUpTo = await log.AppendAsync(_roomId, _epoch, events, _maxMessages);
-            metrics.Appended(started, failed: false);
-            return storedUpTo;
-        }
-        catch (Exception exception)
-        {
-            metrics.Appended(started, failed: true);
-            activity?.AddException(exception).SetStatus(ActivityStatusCode.Error);
-            throw;
-        }
-    }
-
     /// <summary>
     /// The log's state is unknown after a failed append (it may even hold the batch), so nothing queued can
     /// keep its seq: fail every waiting post and let a fresh activation reload the truth from the log.
@@ -271,7 +247,7 @@ internal sealed partial class RoomGrain(
     {
         var failed = _unwritten.ToArray();
         _unwritten.Clear();
-        _pendingStates.Clear();
+        _pending.Clear();
         DeactivateOnIdle();
         // The cause stays in this silo's log: store exceptions need not be serializable to the caller.
         var error = new RoomUnavailableException($"Room '{_roomId}' could not store the change; retry.");
@@ -317,11 +293,4 @@ internal sealed partial class RoomGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Room {RoomId}: publishing seq {FromSeq}..{ToSeq} failed; API nodes will backfill.")]
     private partial void LogPublishFailed(Exception exception, string roomId, long fromSeq, long toSeq);
-
-    private sealed class PendingEvent(RoomEvent roomEvent)
-    {
-        public RoomEvent Event { get; } = roomEvent;
-
-        public TaskCompletionSource<RoomEvent> Stored { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    }
 }

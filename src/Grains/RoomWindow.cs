@@ -87,6 +87,34 @@ internal sealed class RoomWindow
         return result;
     }
 
+    /// <summary>The oldest retained events with a seq above <paramref name="after"/>, at most <paramref name="limit"/>.</summary>
+    public RoomEvent[] EventsAfter(long after, int limit)
+    {
+        var from = Math.Clamp(after, FirstSeq - 1, LastSeq) + 1;
+        return Events(from, from + Math.Max(limit, 0) - 1);
+    }
+
+    /// <summary>The messages a page of history asks for (see <see cref="HistoryQuery"/>), oldest first.</summary>
+    public List<ChatMessage> Messages(HistoryQuery query)
+    {
+        var last = LastSeq;
+        var limit = Math.Max(query.Limit, 0);
+
+        // Clamping first keeps the arithmetic below clear of overflow for any seq a client can send. The limit counts
+        // messages, so a page after a seq below the retained history holds the oldest retained messages.
+        var after = Clamp(query.After, FirstSeq - 1);
+        var before = Clamp(query.Before, 0);
+        return (after, before) switch
+        {
+            (null, null) => Messages(FirstSeq, last, limit, newest: true),
+            (long a, null) => Messages(a + 1, last, limit, newest: false),
+            (null, long b) => Messages(FirstSeq, b - 1, limit, newest: true),
+            (long a, long b) => Messages(a + 1, b - 1, limit, newest: false),
+        };
+
+        long? Clamp(long? seq, long min) => seq is { } value ? Math.Clamp(value, min, last + 1) : null;
+    }
+
     /// <summary>
     /// Up to <paramref name="limit"/> messages with <paramref name="fromSeq"/> ≤ seq ≤ <paramref name="toSeq"/>, oldest
     /// first: the oldest of the range, or with <paramref name="newest"/> the newest.

@@ -12,6 +12,12 @@ internal static class RoomsApi
 {
     public const string PostsRateLimitPolicy = "posts";
 
+    /// <summary>
+    /// On a post's answer: the epoch of the log that holds the message. A client that shows the message before its
+    /// event reaches the client's stream needs it to resume from the right log.
+    /// </summary>
+    public const string EpochHeader = "Chat-Epoch";
+
     public static IEndpointRouteBuilder MapRoomsApi(this IEndpointRouteBuilder endpoints)
     {
         var room = endpoints.MapGroup("/rooms/{roomId}")
@@ -163,6 +169,7 @@ internal static class RoomsApi
         }
 
         metrics.Posted(result.Created, started);
+        request.HttpContext.Response.Headers[EpochHeader] = result.Epoch;
         return result.Created
             ? TypedResults.Created($"/rooms/{roomId}/messages/{result.Message.Seq}", result.Message)
             : TypedResults.Ok(result.Message);

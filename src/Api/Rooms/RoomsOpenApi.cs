@@ -15,6 +15,10 @@ internal static class RoomsOpenApi
         + "replay every retained event above it, then continue live; an id of another epoch gets a reset. "
         + "Without a resume point the stream carries only events after it opened.";
 
+    private static readonly (string Name, string Description, JsonSchemaType Type) StoredInEpoch = (RoomsApi.EpochHeader,
+        "The epoch of the log that holds the message: a client that shows the message before its event reaches the client's stream resumes from that log.",
+        JsonSchemaType.String);
+
     private static readonly OpenApiSchema EventId = new() { Type = JsonSchemaType.String, Pattern = "^[0-9]+(-[A-Za-z0-9]{1,16})?$" };
 
     // The numbers in a room's URLs, parsed by RoomRequest.
@@ -43,18 +47,23 @@ internal static class RoomsOpenApi
             }
         }
 
+        var posts = operation.OperationId == nameof(RoomsApi.PostMessage);
         foreach (var (status, response) in operation.Responses ?? [])
         {
-            var header = status switch
+            (string Name, string Description, JsonSchemaType Type)[] headers = status switch
             {
-                "201" => ("Location", "Where the stored message can be read: /rooms/{roomId}/messages/{seq}.", JsonSchemaType.String),
-                "429" or "503" => ("Retry-After", "Seconds to wait before retrying.", JsonSchemaType.Integer),
-                _ => default((string, string, JsonSchemaType)?),
+                "201" => [("Location", "Where the stored message can be read: /rooms/{roomId}/messages/{seq}.", JsonSchemaType.String), StoredInEpoch],
+                "200" when posts => [StoredInEpoch],
+                "429" or "503" => [("Retry-After", "Seconds to wait before retrying.", JsonSchemaType.Integer)],
+                _ => [],
             };
-            if (header is var (name, description, type) && response is OpenApiResponse writable)
+            foreach (var (name, description, type) in headers)
             {
-                writable.Headers ??= new Dictionary<string, IOpenApiHeader>();
-                writable.Headers[name] = new OpenApiHeader { Description = description, Schema = new OpenApiSchema { Type = type } };
+                if (response is OpenApiResponse writable)
+                {
+                    writable.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                    writable.Headers[name] = new OpenApiHeader { Description = description, Schema = new OpenApiSchema { Type = type } };
+                }
             }
         }
 

@@ -95,7 +95,8 @@ export async function fetchHistory(roomId, identity, { before, limit = 50 } = {}
 /**
  * `POST /rooms/{id}/messages` until the server has the message. Every attempt carries the same clientMessageId,
  * so an attempt whose answer was lost (network error, timeout, 5xx) is not stored twice: the retry gets the
- * original back. Only a refusal (RefusedError) ends the attempts.
+ * original back. Only a refusal (RefusedError) ends the attempts. Resolves to `{ message, epoch }`: the stored
+ * message and the epoch of the log that holds it (`Chat-Epoch`; '' from a server that does not say).
  */
 export async function postMessage(roomId, message, identity, { onRetry } = {}) {
   for (let attempt = 0; ; attempt++) {
@@ -108,7 +109,7 @@ export async function postMessage(roomId, message, identity, { onRetry } = {}) {
         body: JSON.stringify(token ? { text: message.text, clientMessageId: message.clientMessageId } : message),
       }));
       if (response.ok) {
-        return await response.json();
+        return { message: await response.json(), epoch: response.headers.get('chat-epoch') ?? '' };
       }
 
       if (isRefusal(response.status)) {

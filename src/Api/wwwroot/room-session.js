@@ -19,9 +19,12 @@ export class RoomSession {
   #stream = null;
   /** The messages on screen by seq: a message can reach the page by history, by the stream and by its POST reply. */
   #shown = new Map();
-  /** Every event up to this seq of this epoch (the room's log) has reached the page in order: where a stream resumes. */
+  /**
+   * Every event up to this seq of this epoch (the room's log) has reached the page in order: where a stream resumes.
+   * The epoch is '' for a room whose log was empty, and null while the room's history is (re)loading.
+   */
   #resumeSeq = 0;
-  #epoch = '';
+  #epoch = null;
   #oldestSeq = Infinity;
   #loadingOlder = false;
   /** Posts go one after another, so a user's messages keep the order they were typed in. */
@@ -161,6 +164,30 @@ export class RoomSession {
     this.#epoch = epoch ?? this.#epoch;
   }
 
+  /**
+   * Whether a message of log `epoch` belongs with the ones on screen. A POST reply can bring a message before its
+   * event reaches the stream; when the room was empty as the page opened, it also brings the first word of which
+   * log the page shows, which its resume point must then carry: a reconnect after that log was lost would
+   * otherwise be taken as of the new one, and the page would keep the lost messages.
+   */
+  #ofShownLog(epoch) {
+    if (this.#epoch === null) {
+      // The history being loaded, or the stream after it, brings the message.
+      return false;
+    }
+
+    if (!epoch || epoch === this.#epoch) {
+      return true;
+    }
+
+    if (this.#epoch === '') {
+      this.#epoch = epoch;
+      return true;
+    }
+
+    return false;
+  }
+
   /** The room's log is no longer the one on screen (a restart or a wiped store began a new epoch): start over. */
   #reset() {
     this.#stream.close();
@@ -168,7 +195,7 @@ export class RoomSession {
     this.#shown.clear();
     this.#oldestSeq = Infinity;
     this.#resumeSeq = 0;
-    this.#epoch = '';
+    this.#epoch = null;
     this.#view.clearMessages();
     this.#view.notice('The server lost this room’s history; showing the room as it is now.');
     this.#sync();
@@ -183,11 +210,19 @@ export class RoomSession {
 
   async #post(message) {
     try {
-      const stored = await postMessage(this.#roomId, message, this.#identity, {
+      const { message: stored, epoch } = await postMessage(this.#roomId, message, this.#identity, {
         onRetry: () => this.#view.markRetrying(message.clientMessageId),
       });
-      if (!this.#closed) {
+      if (this.#closed) {
+        return;
+      }
+
+      if (this.#ofShownLog(epoch)) {
         this.#show(stored);
+      } else {
+        // Of a log the page is not showing: one it has left (the reset took it off the screen), or one it is about to
+        // be reset to (whose history then shows the message).
+        this.#view.removePending(message.clientMessageId);
       }
     } catch (error) {
       if (!this.#closed) {

@@ -10,6 +10,8 @@ export class RoomStream {
   #on;
   #source = null;
   #token = null;
+  /** Where the browser's own reconnect of `#source` resumes: its last event id, or the one in its URL. */
+  #browserResumeId = '';
   #timer = 0;
   #attempts = 0;
   #closed = false;
@@ -40,11 +42,14 @@ export class RoomStream {
       return;
     }
 
-    const source = new EventSource(eventsUrl(this.#roomId, this.#on.resumeId(), token));
+    const resumeId = this.#on.resumeId();
+    const source = new EventSource(eventsUrl(this.#roomId, resumeId, token));
     this.#source = source;
     this.#token = token;
+    this.#browserResumeId = resumeId;
     const current = (handler) => (event) => {
       if (this.#source === source && !this.#closed) {
+        this.#browserResumeId = event.lastEventId || this.#browserResumeId;
         handler(event);
       }
     };
@@ -71,6 +76,11 @@ export class RoomStream {
       // event stream, and EventSource does not say which answer it was: ask, then act on it.
       if (source.readyState === EventSource.CLOSED) {
         this.#diagnose();
+      } else if (this.#browserResumeId !== this.#on.resumeId()) {
+        // The page knows more than the browser would send (the log of a message it showed from its POST reply): a
+        // resume from the browser's bare seq would be taken as of whatever log the room has by then.
+        this.#stop();
+        this.#reopenIn(backoffMs(this.#attempts++));
       }
     }));
   }
@@ -104,6 +114,7 @@ export class RoomStream {
 
   async #diagnose() {
     this.#stop();
+    const refusedToken = this.#token;
     let answer;
     try {
       answer = await probeEvents(this.#roomId, this.#identity);
@@ -122,6 +133,12 @@ export class RoomStream {
       this.#reopenIn(answer.retryAfterMs);
     } else if (answer.problem && answer.status < 500) {
       this.#on.refused(answer.problem);
+    } else if (!answer.problem && await this.#identity.token() !== refusedToken) {
+      // The stream was refused the token the probe has since renewed (a node that restarted signs with a new key,
+      // when none is configured): the cause is gone, so no waiting.
+      if (!this.#closed) {
+        this.open();
+      }
     } else {
       // A node starting or stopping (503), a proxy without a node (502), or a cause that has passed (200).
       this.#reopenIn(backoffMs(this.#attempts++, answer.retryAfterMs));

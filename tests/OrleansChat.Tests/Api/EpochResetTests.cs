@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
@@ -79,7 +80,51 @@ public sealed class EpochResetTests
         Assert.Equal(
             [.. new[] { 1, 2, 3, 4 }.Select(seq => ("chat", $"{seq}-{oldEpoch}")), ("reset", ""), .. new[] { 1, 2, 3 }.Select(seq => ("chat", $"{seq}-{newEpoch}"))],
             events.Select(e => (e.EventType, e.EventId ?? "")));
-        Assert.Equal($$"""{"roomId":"{{room}}","lastSeq":0,"epoch":"{{newEpoch}}"}""", events[4].Data);
+        // The node sees the log start again either empty (its check of the room came first: no epoch yet) or with "new 1".
+        string[] resets = [$$"""{"roomId":"{{room}}","lastSeq":0}""", $$"""{"roomId":"{{room}}","lastSeq":0,"epoch":"{{newEpoch}}"}"""];
+        Assert.Contains(events[4].Data, resets);
         Assert.Equal(["new 1", "new 2", "new 3"], (await api.HistoryAsync(room)).Messages.Select(m => m.Text));
+    }
+
+    [Fact]
+    public async Task A_quiet_room_whose_redis_was_wiped_stops_serving_the_lost_messages_within_its_check_interval()
+    {
+        await using var redis = new RedisServer();
+        await redis.InitializeAsync();
+        var log = new RedisRoomLog(redis.Configuration.Clone(), "test/room/");
+        await using var api = await ApiHost.StartAsync(
+            new Dictionary<string, string?> { ["Chat:History:LogCheckSeconds"] = "1", ["Chat:Feed:CheckIntervalSeconds"] = "1" },
+            services => services.AddSingleton<IRoomLog>(log));
+        var room = $"quiet-{Guid.NewGuid():N}";
+        for (var i = 1; i <= 3; i++)
+        {
+            await api.PostAsync(room, "ann", $"old {i}");
+        }
+
+        var oldEpoch = await api.EpochAsync(room);
+        await using var client = await api.ConnectAsync(room, lastEventId: $"3-{oldEpoch}");
+        await Eventually.TrueAsync(() => client.RawText.Length > 0, "the stream opened");
+
+        await redis.Connection.GetDatabase().ExecuteAsync("FLUSHALL");
+        var wiped = Stopwatch.StartNew();
+        // No post: only reads (this poll, and the node's feed check) can tell the room that its log is gone.
+        await Eventually.TrueAsync(async () => (await api.HistoryAsync(room)).Messages.Count == 0, "history shows none of the wiped messages");
+        var noticedAfter = wiped.Elapsed;
+
+        Assert.Equal(new RoomInfo(room, 0, 1, null), await api.Http.GetFromJsonAsync<RoomInfo>($"/rooms/{room}"));
+        Assert.Equal(HttpStatusCode.NotFound, (await api.Http.GetAsync($"/rooms/{room}/messages/2")).StatusCode);
+        var reset = await client.NextAsync();
+        Assert.Equal(("reset", $$"""{"roomId":"{{room}}","lastSeq":0}"""), (reset.EventType, reset.Data));
+
+        // The room serves the empty log, so the next post goes into it at once, as seq 1 of a new epoch.
+        var response = await api.Http.PostAsJsonAsync($"/rooms/{room}/messages", new { userId = "ann", text = "new 1" });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal(1, (await response.Content.ReadFromJsonAsync<ChatMessage>())!.Seq);
+        var newEpoch = await api.EpochAsync(room);
+        Assert.NotNull(newEpoch);
+        Assert.NotEqual(oldEpoch, newEpoch);
+        var next = await client.NextAsync();
+        Assert.Equal(("chat", $"1-{newEpoch}"), (next.EventType, next.EventId));
+        Assert.True(noticedAfter < TimeSpan.FromSeconds(10), $"the wipe was noticed after {noticedAfter}");
     }
 }

@@ -73,7 +73,7 @@ public sealed class MultiNodeTests(TwoNodeFixture nodes) : IClassFixture<TwoNode
     }
 
     [Fact]
-    public async Task An_idempotent_retry_on_the_other_node_returns_the_original()
+    public async Task An_idempotent_retry_on_the_other_node_returns_the_original_and_both_answers_name_its_log()
     {
         var room = NewRoom();
         var first = await nodes.NodeA.Http.PostAsJsonAsync($"/rooms/{room}/messages", new { userId = "ann", text = "once", clientMessageId = "c-1" });
@@ -84,6 +84,11 @@ public sealed class MultiNodeTests(TwoNodeFixture nodes) : IClassFixture<TwoNode
         Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
         Assert.Equal(await first.Content.ReadFromJsonAsync<ChatMessage>(), await retry.Content.ReadFromJsonAsync<ChatMessage>());
         Assert.Equal(1, (await nodes.NodeB.HistoryAsync(room)).LastSeq);
+        // A client that shows the message from this answer, before its event arrives, resumes from the right log.
+        var epoch = await nodes.NodeA.EpochAsync(room);
+        Assert.NotNull(epoch);
+        Assert.Equal([epoch], first.Headers.GetValues("Chat-Epoch"));
+        Assert.Equal([epoch], retry.Headers.GetValues("Chat-Epoch"));
     }
 }
 

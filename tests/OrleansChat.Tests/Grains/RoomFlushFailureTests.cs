@@ -64,6 +64,9 @@ public sealed class RoomFlushFailureTests : IAsyncLifetime
         public Task<RoomLogSnapshot> ReadRecentAsync(string roomId, int maxMessages, CancellationToken cancellationToken = default) =>
             _inner.ReadRecentAsync(roomId, maxMessages, cancellationToken);
 
+        public Task<RoomLogHead> ReadHeadAsync(string roomId, CancellationToken cancellationToken = default) =>
+            _inner.ReadHeadAsync(roomId, cancellationToken);
+
         public async Task<long> AppendAsync(string roomId, string epoch, IReadOnlyList<RoomEvent> events, int maxEvents, CancellationToken cancellationToken = default)
         {
             // Lets the other posts of the test queue up behind this append, as behind a real store's round trip.

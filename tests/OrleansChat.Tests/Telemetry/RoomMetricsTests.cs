@@ -96,6 +96,9 @@ public sealed class RoomMetricsTests
         public Task<RoomLogSnapshot> ReadRecentAsync(string roomId, int maxMessages, CancellationToken cancellationToken = default) =>
             _log.ReadRecentAsync(roomId, maxMessages, cancellationToken);
 
+        public Task<RoomLogHead> ReadHeadAsync(string roomId, CancellationToken cancellationToken = default) =>
+            _log.ReadHeadAsync(roomId, cancellationToken);
+
         public Task<long> AppendAsync(string roomId, string epoch, IReadOnlyList<RoomEvent> events, int maxEvents, CancellationToken cancellationToken = default) =>
             Failing
                 ? Task.FromException<long>(new IOException("The store is down."))

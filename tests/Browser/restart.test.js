@@ -1,0 +1,109 @@
+// A page that outlives its server's log (an embedded restart: the log lived in the process's memory, and the new
+// process signs dev tokens with a new key) shows the new log only: it gets `reset`, reloads history, keeps no
+// message of the lost log, and follows the new one live. The page may have learned its messages from the stream, or
+// only from the answers to its own posts, before the stream delivered them.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { post, uniqueRoom } from './support/api.js';
+import { launchBrowser } from './support/browser.js';
+import { ChatPage } from './support/chat-page.js';
+import { EmbeddedServer } from './support/server.js';
+
+const timeout = 180_000;
+// Counted from the restarted server being ready: a browser retry (2 s), a token renewal, and the first stream of a
+// room on a fresh process, which took up to 6 s on a machine at a load average of 30.
+const recoveryMs = 30_000;
+
+const seqsAndTexts = async (page) => (await page.messages()).map(({ seq, text }) => [seq, text]);
+
+/** Holds the page's event stream requests until released, so no event reaches the page before then. */
+function heldStreams() {
+  let release;
+  const released = new Promise((resolve) => {
+    release = resolve;
+  });
+  return {
+    release,
+    routes: (context) => context.route((url) => url.pathname.endsWith('/events'), async (route) => {
+      await released;
+      await route.continue().catch(() => {});
+    }),
+  };
+}
+
+describe('a page across an embedded restart', () => {
+  let server;
+  let browser;
+
+  before(async () => {
+    server = await EmbeddedServer.start();
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  /**
+   * Restarts the server (`stopped` runs while it is down), posts more messages than the page had, and checks that
+   * the page shows the new log only.
+   */
+  async function restartAndExpectOnlyTheNewLog(page, room, stopped = () => {}) {
+    await server.stop();
+    stopped();
+    await page.waitForConnection('reconnecting');
+    await server.restart();
+    // More messages than the page had, so the new log's lastSeq is past the page's resume point: only the epoch
+    // tells the server that the page's messages are not the room's.
+    for (const text of ['new one', 'new two', 'new three']) {
+      await post(server.baseUrl, room, 'bob', text);
+    }
+
+    await page.waitForNotice(/^The server lost this room’s history/, { timeoutMs: recoveryMs });
+    await page.waitForTexts('new one', 'new two', 'new three');
+    await page.waitForConnection('live');
+    assert.deepEqual(await seqsAndTexts(page), [[1, 'new one'], [2, 'new two'], [3, 'new three']]);
+
+    await post(server.baseUrl, room, 'bob', 'new four');
+    await page.waitForMessageCount(4);
+    assert.deepEqual((await page.texts()).at(-1), 'new four', 'the page follows the new log live');
+    page.assertNoPageErrors();
+  }
+
+  test('a page that received its messages live reloads the new log and shows none of the lost one', { timeout }, async () => {
+    const room = uniqueRoom('restart');
+    const page = await ChatPage.open(browser, server.baseUrl, { room, user: 'ann' });
+    try {
+      for (const text of ['old one', 'old two']) {
+        await post(server.baseUrl, room, 'bob', text);
+      }
+
+      await page.waitForTexts('old one', 'old two');
+      await restartAndExpectOnlyTheNewLog(page, room);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('a page that knows its own messages only from their POST replies does too', { timeout }, async () => {
+    const room = uniqueRoom('restart-own');
+    const streams = heldStreams();
+    // The room is empty as the page opens, so its history names no epoch; its stream stays held, so only the replies
+    // to its posts tell the page which log its messages are in.
+    const page = await ChatPage.open(browser, server.baseUrl, { room, user: 'ann', live: false, routes: streams.routes });
+    try {
+      for (const text of ['old one', 'old two']) {
+        await page.send(text);
+      }
+
+      await page.waitForOutboxEmpty();
+      await page.waitForMessageCount(2);
+      await restartAndExpectOnlyTheNewLog(page, room, streams.release);
+    } finally {
+      streams.release();
+      await page.close();
+    }
+  });
+});
