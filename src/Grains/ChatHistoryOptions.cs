@@ -10,4 +10,11 @@ public sealed class ChatHistoryOptions
     /// <summary>Messages retained per room, in the log and in the grain's memory.</summary>
     [Range(1, 100_000)]
     public int MaxMessages { get; set; } = 1000;
+
+    /// <summary>
+    /// Events older than this leave the room's answers at once, and its log with the room's next append, read or
+    /// activation; unset, events stay until <see cref="MaxMessages"/> pushes them out.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]
+    public TimeSpan? MaxAge { get; set; }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
@@ -21,13 +22,17 @@ namespace OrleansChat;
 internal sealed partial class RoomGrain(
     IRoomLog log,
     IOptions<ChatHistoryOptions> options,
-    TimeProvider time,
+    [FromKeyedServices(RoomGrain.ClockKey)] TimeProvider time,
     RoomStoreMetrics metrics,
     ILogger<RoomGrain> logger) : Grain, IRoomGrain
 {
+    /// <summary>The key of the clock events are stamped and aged by (as <see cref="UserStreamsGrain.ClockKey"/>).</summary>
+    public const string ClockKey = "chat.rooms";
+
     private const int MaxAppendBatch = 256;
 
     private readonly int _maxMessages = options.Value.MaxMessages;
+    private readonly RoomAgeLimit _ageLimit = new(options.Value.MaxAge, time);
     private readonly PostRetries _retries = new();
     private readonly List<PendingEvent> _unwritten = [];
 
@@ -55,6 +60,9 @@ internal sealed partial class RoomGrain(
             _retries.Remember(message);
         }
 
+        // A room that sat idle past its age limit trims its log as it comes back, not only at its next append.
+        _ageLimit.DropExpired(_window, _retries);
+        await TrimLogAsync();
         _stream = this.GetStreamProvider(ChatStreams.ProviderName).GetStream<RoomStreamEvent>(StreamId.Create(ChatStreams.RoomNamespace, _roomId));
     }
 
@@ -77,6 +85,7 @@ internal sealed partial class RoomGrain(
 
     public async Task<PostResult> Post(PostMessage post)
     {
+        Expire();
         if (_retries.TryGet(post, out var knownSeq))
         {
             var original = knownSeq <= _window.LastSeq
@@ -92,6 +101,7 @@ internal sealed partial class RoomGrain(
 
     public async Task<ChangeResult> Edit(EditMessage edit)
     {
+        Expire();
         var current = Current(edit.Seq);
         if (current is null || current.DeletedAt is not null)
         {
@@ -108,6 +118,7 @@ internal sealed partial class RoomGrain(
 
     public async Task<ChangeResult> Delete(DeleteMessage delete)
     {
+        Expire();
         var current = Current(delete.Seq);
         if (current is null)
         {
@@ -129,6 +140,7 @@ internal sealed partial class RoomGrain(
 
     public Task<HistoryPage> GetHistory(HistoryQuery query)
     {
+        Expire();
         var last = _window.LastSeq;
         var limit = Math.Max(query.Limit, 0);
 
@@ -151,12 +163,17 @@ internal sealed partial class RoomGrain(
 
     public Task<EventPage> GetEvents(long after, int limit)
     {
+        Expire();
         var from = Math.Clamp(after, _window.FirstSeq - 1, _window.LastSeq) + 1;
         var events = _window.Events(from, from + Math.Max(limit, 0) - 1);
         return Task.FromResult(new EventPage(_window.LastSeq, _window.FirstSeq, StoredEpoch, events));
     }
 
-    public Task<RoomInfo> GetInfo() => Task.FromResult(new RoomInfo(_roomId, _window.LastSeq, _window.FirstSeq, StoredEpoch));
+    public Task<RoomInfo> GetInfo()
+    {
+        Expire();
+        return Task.FromResult(new RoomInfo(_roomId, _window.LastSeq, _window.FirstSeq, StoredEpoch));
+    }
 
     private long NextSeq => _window.LastSeq + _unwritten.Count + 1;
 
@@ -213,7 +230,8 @@ internal sealed partial class RoomGrain(
     {
         var batch = _unwritten.Take(MaxAppendBatch).ToArray();
         var events = Array.ConvertAll(batch, static p => p.Event);
-        var storedUpTo = await AppendAsync(events);
+        var cutoff = _ageLimit.Cutoff();
+        var storedUpTo = await AppendAsync(events, cutoff);
         if (storedUpTo != events[^1].Seq)
         {
             throw new InvalidOperationException($"The log reports seq {storedUpTo} after storing {events[0].Seq}..{events[^1].Seq}.");
@@ -233,6 +251,12 @@ internal sealed partial class RoomGrain(
             }
         }
 
+        if (cutoff is { } trimmedBefore)
+        {
+            // The log trimmed by age in the same step; the window follows by the same cutoff.
+            _ageLimit.Trimmed(_window, _retries, trimmedBefore);
+        }
+
         // Acknowledged before they leave the queue: a failure between the two fails none of them twice or never.
         foreach (var pending in batch)
         {
@@ -243,7 +267,7 @@ internal sealed partial class RoomGrain(
         await PublishAsync(events);
     }
 
-    private async Task<long> AppendAsync(RoomEvent[] events)
+    private async Task<long> AppendAsync(RoomEvent[] events, DateTimeOffset? trimBefore)
     {
         // The span of the post whose arrival started this flush is the parent; later batches of the loop share it.
         using var activity = ChatTelemetry.Source.StartActivity("chat.store.append");
@@ -251,7 +275,7 @@ internal sealed partial class RoomGrain(
         var started = Stopwatch.GetTimestamp();
         try
         {
-            var storedUpTo = await log.AppendAsync(_roomId, _epoch, events, _maxMessages);
+            var storedUpTo = await log.AppendAsync(_roomId, _epoch, events, _maxMessages, trimBefore);
             metrics.Appended(started, failed: false);
             return storedUpTo;
         }
@@ -289,6 +313,32 @@ internal sealed partial class RoomGrain(
     }
 
     /// <summary>
+    /// Drops what is too old from the window, so that no answer shows it; a flush trims the log as it appends, and
+    /// otherwise the log follows now, so a room that stops posting keeps no expired events in the store while it lives.
+    /// </summary>
+    private void Expire()
+    {
+        _ageLimit.DropExpired(_window, _retries);
+        if (!_flushing && _ageLimit.LogNeedsTrim)
+        {
+            _ = TrimLogAsync();
+        }
+    }
+
+    /// <summary>Never throws: a trim that fails is done again by the next append, or the next trim.</summary>
+    private async Task TrimLogAsync()
+    {
+        try
+        {
+            await _ageLimit.TrimLogAsync(log, _roomId);
+        }
+        catch (Exception exception)
+        {
+            LogTrimFailed(exception, _roomId);
+        }
+    }
+
+    /// <summary>
     /// A lost publication is not fatal: the message is durable, and API nodes fill seq gaps from the room.
     /// </summary>
     private async Task PublishAsync(RoomEvent[] events)
@@ -314,6 +364,9 @@ internal sealed partial class RoomGrain(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Room {RoomId}: append failed; {Count} unacknowledged events failed, reactivating.")]
     private partial void LogAppendFailed(Exception exception, string roomId, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Room {RoomId}: trimming expired events from the log failed; the next append or trim does it.")]
+    private partial void LogTrimFailed(Exception exception, string roomId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Room {RoomId}: publishing seq {FromSeq}..{ToSeq} failed; API nodes will backfill.")]
     private partial void LogPublishFailed(Exception exception, string roomId, long fromSeq, long toSeq);
