@@ -13,7 +13,8 @@ public sealed class ChatHistoryOptions
 
     /// <summary>
     /// Events older than this leave the room's answers at once, and its log with the room's next append, read or
-    /// activation; unset, events stay until <see cref="MaxMessages"/> pushes them out.
+    /// activation (in Redis also by key expiry this long after the room's last append); unset, events stay until
+    /// <see cref="MaxMessages"/> pushes them out.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]
     public TimeSpan? MaxAge { get; set; }

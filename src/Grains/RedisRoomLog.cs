@@ -71,7 +71,8 @@ public sealed class RedisRoomLog : IRoomLog, IAsyncDisposable
     // leave a gap, nor continue a log that was lost and started again; the check, the epoch of a new log, the events,
     // the messages, the trims and the new last seq are one atomic step and one round trip.
     // KEYS: events, last seq, epoch, messages. ARGV: expected last seq, epoch, events to keep, the age cutoff (Unix ms,
-    // or empty for none), then per event its kind, its message's seq, its time and the message as it now stands.
+    // or empty for none), the idle expiry (ms, or empty for none), then per event its kind, its message's seq, its time
+    // and the message as it now stands.
     private const string AppendScript = TrimFunctions + """
         local last = tonumber(redis.call('GET', KEYS[2]) or '0')
         local epoch = redis.call('GET', KEYS[3])
@@ -81,7 +82,7 @@ public sealed class RedisRoomLog : IRoomLog, IAsyncDisposable
         if last == 0 then
             redis.call('SET', KEYS[3], ARGV[2])
         end
-        for i = 5, #ARGV, 4 do
+        for i = 6, #ARGV, 4 do
             last = last + 1
             local seq = string.format('%d', last)
             redis.call('XADD', KEYS[1], seq .. '-0', 'e', ARGV[i], 'm', ARGV[i + 1], 'at', ARGV[i + 2])
@@ -90,6 +91,13 @@ public sealed class RedisRoomLog : IRoomLog, IAsyncDisposable
         trim_to(tonumber(ARGV[3]))
         if ARGV[4] ~= '' then
             trim_before(tonumber(ARGV[4]))
+        end
+        if ARGV[5] ~= '' then
+            -- One expiry instant for both keys, so that no read finds one without the other.
+            local now = redis.call('TIME')
+            local at = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) + tonumber(ARGV[5])
+            redis.call('PEXPIREAT', KEYS[1], at)
+            redis.call('PEXPIREAT', KEYS[4], at)
         end
         redis.call('SET', KEYS[2], string.format('%d', last))
         return {1, last}
@@ -124,15 +132,22 @@ public sealed class RedisRoomLog : IRoomLog, IAsyncDisposable
     private readonly Task<ConnectionMultiplexer> _connection;
     private readonly string _keyPrefix;
     private readonly ReplicaConfirmedWrites? _confirmedWrites;
+    private readonly RedisValue _expireIdleAfter;
 
     /// <param name="configuration">Where Redis is; the connection starts now and reconnects on its own.</param>
     /// <param name="keyPrefix">Prepended to every key, e.g. <c>orleanschat/room/</c>.</param>
     /// <param name="confirmedWrites">Set when replicas must confirm appends (Chat:Durability:Replicas); owned by the log.</param>
-    public RedisRoomLog(ConfigurationOptions configuration, string keyPrefix, ReplicaConfirmedWrites? confirmedWrites = null)
+    /// <param name="expireIdleAfter">
+    /// The age limit (Chat:History:MaxAge), if any: a room's events and messages expire in Redis this long after its
+    /// last append, when every event in them is that old, so a room nobody opens again does not keep them until it
+    /// activates; its last seq and epoch stay.
+    /// </param>
+    public RedisRoomLog(ConfigurationOptions configuration, string keyPrefix, ReplicaConfirmedWrites? confirmedWrites = null, TimeSpan? expireIdleAfter = null)
     {
         _connection = ConnectionMultiplexer.ConnectAsync(configuration);
         _keyPrefix = keyPrefix;
         _confirmedWrites = confirmedWrites;
+        _expireIdleAfter = expireIdleAfter is { } after ? (long)after.TotalMilliseconds : RedisValue.EmptyString;
     }
 
     public async Task<RoomLogSnapshot> ReadRecentAsync(string roomId, int maxEvents, CancellationToken cancellationToken = default)
@@ -168,12 +183,13 @@ public sealed class RedisRoomLog : IRoomLog, IAsyncDisposable
     {
         ArgumentOutOfRangeException.ThrowIfZero(events.Count);
         var expectedLastSeq = events[0].Seq - 1;
-        var arguments = new List<RedisValue>(4 + events.Count * 4)
+        var arguments = new List<RedisValue>(5 + events.Count * 4)
         {
             expectedLastSeq,
             epoch,
             maxEvents,
             trimBefore is { } cutoff ? cutoff.ToUnixTimeMilliseconds() : RedisValue.EmptyString,
+            _expireIdleAfter,
         };
         for (var i = 0; i < events.Count; i++)
         {

@@ -59,6 +59,31 @@ public sealed class RedisRoomLogAgeTests(RedisServer redis) : IClassFixture<Redi
         Assert.Equal(6, await redis.Connection.GetDatabase().HashLengthAsync(_log.Keys(_room)[3]));
     }
 
+    [Fact]
+    public async Task A_room_that_stops_posting_loses_its_events_and_texts_by_key_expiry_and_keeps_its_last_seq_and_epoch()
+    {
+        await using var expiring = new RedisRoomLog(redis.Configuration.Clone(), Prefix, expireIdleAfter: TimeSpan.FromSeconds(1));
+        var keys = expiring.Keys(_room);
+        var database = redis.Connection.GetDatabase();
+
+        await expiring.AppendAsync(_room, Epoch, [Event(1, 0), Event(2, 1)], 100);
+
+        // One instant for both, so that no read finds events without their messages.
+        Assert.NotNull(await database.KeyExpireTimeAsync(keys[0]));
+        Assert.Equal(await database.KeyExpireTimeAsync(keys[0]), await database.KeyExpireTimeAsync(keys[3]));
+        Assert.Null(await database.KeyExpireTimeAsync(keys[1]));
+        Assert.Null(await database.KeyExpireTimeAsync(keys[2]));
+        await Poll.UntilAsync(
+            async () => !await database.KeyExistsAsync(keys[0]) && !await database.KeyExistsAsync(keys[3]),
+            "the events and messages expired",
+            TimeSpan.FromSeconds(15));
+        var snapshot = await expiring.ReadRecentAsync(_room, 100);
+
+        Assert.Empty(snapshot.Events);
+        Assert.Equal((2L, Epoch), (snapshot.LastSeq, snapshot.Epoch));
+        Assert.Equal(3, await expiring.AppendAsync(_room, Epoch, [Event(3, 2)], 100));
+    }
+
     private RoomEvent Event(long seq, int minutes) =>
         RoomEvent.Posted(new ChatMessage(_room, seq, "ann", $"message {seq}", Start.AddMinutes(minutes), null));
 }
