@@ -18,4 +18,12 @@ public sealed class ChatHistoryOptions
     /// </summary>
     [Range(0.05, 3600)]
     public double LogCheckSeconds { get; set; } = 5;
+
+    /// <summary>
+    /// Events older than this leave the room's answers at once, and its log with the room's next append, read or
+    /// activation (in Redis also by key expiry this long after the room's last append); unset, events stay until
+    /// <see cref="MaxMessages"/> pushes them out.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]
+    public TimeSpan? MaxAge { get; set; }
 }

@@ -22,11 +22,25 @@ public interface IRoomLog
 
     /// <summary>
     /// Appends consecutive events whose first seq must be the log's last seq + 1, then trims the log to
-    /// <paramref name="maxEvents"/> events, and returns the log's last seq after the append. An empty log takes
-    /// <paramref name="epoch"/> as its epoch in the same atomic step as its first events; a log with another epoch
-    /// refuses the append. Throws <see cref="RoomLogConflictException"/> if another writer got there first.
+    /// <paramref name="maxEvents"/> events and, given <paramref name="trimBefore"/>, as <see cref="TrimBeforeAsync"/>
+    /// does, and returns the log's last seq after the append. An empty log takes <paramref name="epoch"/> as its epoch
+    /// in the same atomic step as its first events; a log with another epoch refuses the append. Throws
+    /// <see cref="RoomLogConflictException"/> if another writer got there first.
     /// </summary>
-    Task<long> AppendAsync(string roomId, string epoch, IReadOnlyList<RoomEvent> events, int maxEvents, CancellationToken cancellationToken = default);
+    Task<long> AppendAsync(
+        string roomId,
+        string epoch,
+        IReadOnlyList<RoomEvent> events,
+        int maxEvents,
+        DateTimeOffset? trimBefore = null,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Deletes the oldest events while their time is before <paramref name="cutoff"/> (up to the first that is not,
+    /// so the log stays consecutive), and every message no retained event names any more; the last seq and the epoch
+    /// stay, so seqs never restart.
+    /// </summary>
+    Task TrimBeforeAsync(string roomId, DateTimeOffset cutoff, CancellationToken cancellationToken = default);
 }
 
 public sealed record RoomLogSnapshot(long LastSeq, string? Epoch, IReadOnlyList<RoomEvent> Events)

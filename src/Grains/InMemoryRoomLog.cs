@@ -34,7 +34,13 @@ public sealed class InMemoryRoomLog : IRoomLog
         }
     }
 
-    public Task<long> AppendAsync(string roomId, string epoch, IReadOnlyList<RoomEvent> events, int maxEvents, CancellationToken cancellationToken = default)
+    public Task<long> AppendAsync(
+        string roomId,
+        string epoch,
+        IReadOnlyList<RoomEvent> events,
+        int maxEvents,
+        DateTimeOffset? trimBefore = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfZero(events.Count);
         var room = _rooms.GetOrAdd(roomId, _ => new RoomEntries(maxEvents));
@@ -59,8 +65,26 @@ public sealed class InMemoryRoomLog : IRoomLog
                 room.Window.Append(roomEvent);
             }
 
+            if (trimBefore is { } cutoff)
+            {
+                room.Window.DropBefore(cutoff);
+            }
+
             return Task.FromResult(room.Window.LastSeq);
         }
+    }
+
+    public Task TrimBeforeAsync(string roomId, DateTimeOffset cutoff, CancellationToken cancellationToken = default)
+    {
+        if (_rooms.TryGetValue(roomId, out var room))
+        {
+            lock (room)
+            {
+                room.Window.DropBefore(cutoff);
+            }
+        }
+
+        return Task.CompletedTask;
     }
 
     private sealed class RoomEntries(int maxEvents)

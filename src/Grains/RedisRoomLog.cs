@@ -13,30 +13,13 @@ namespace OrleansChat;
 /// </summary>
 public sealed class RedisRoomLog : IRoomLog, IAsyncDisposable
 {
-    // Conditional on the expected last seq and epoch, so a stale or duplicate activation can neither reuse a seq nor
-    // leave a gap, nor continue a log that was lost and started again; the check, the epoch of a new log, the events,
-    // the messages, the trim and the new last seq are one atomic step and one round trip.
-    // KEYS: events, last seq, epoch, messages. ARGV: expected last seq, epoch, events to keep, then per event its kind,
-    // its message's seq, its time and the message as it now stands.
-    // A message is released from the hash when the newest event that names it ("{seq}:n") is trimmed.
-    private const string AppendScript = """
-        local last = tonumber(redis.call('GET', KEYS[2]) or '0')
-        local epoch = redis.call('GET', KEYS[3])
-        if last ~= tonumber(ARGV[1]) or (last > 0 and epoch ~= ARGV[2]) then
-            return {0, last, epoch or ''}
-        end
-        if last == 0 then
-            redis.call('SET', KEYS[3], ARGV[2])
-        end
-        for i = 4, #ARGV, 4 do
-            last = last + 1
-            local seq = string.format('%d', last)
-            redis.call('XADD', KEYS[1], seq .. '-0', 'e', ARGV[i], 'm', ARGV[i + 1], 'at', ARGV[i + 2])
-            redis.call('HSET', KEYS[4], ARGV[i + 1], ARGV[i + 3], ARGV[i + 1] .. ':n', seq)
-        end
-        local excess = redis.call('XLEN', KEYS[1]) - tonumber(ARGV[3])
-        if excess > 0 then
-            for _, entry in ipairs(redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', excess)) do
+    // The trimming both writing scripts share. KEYS[1] is the events, KEYS[4] the messages. A message is released from
+    // the hash when the newest event that names it ("{seq}:n") is trimmed, so no text outlives the events that name it.
+    // Entry ids are {seq}-0, not times, so an age trim finds its first event to keep by the events' own times ("at",
+    // Unix ms), from the oldest up to the first that is not too old: the log stays consecutive, as the grain's window.
+    private const string TrimFunctions = """
+        local function release(entries)
+            for _, entry in ipairs(entries) do
                 local seq = string.match(entry[1], '^(%d+)')
                 local fields = entry[2]
                 for j = 1, #fields, 2 do
@@ -45,10 +28,85 @@ public sealed class RedisRoomLog : IRoomLog, IAsyncDisposable
                     end
                 end
             end
-            redis.call('XTRIM', KEYS[1], 'MAXLEN', ARGV[3])
+        end
+        local function trim_to(max_events)
+            local excess = redis.call('XLEN', KEYS[1]) - max_events
+            if excess > 0 then
+                release(redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', excess))
+                redis.call('XTRIM', KEYS[1], 'MAXLEN', max_events)
+            end
+        end
+        local function trim_before(cutoff)
+            local from, count = '-', 1
+            while true do
+                local entries = redis.call('XRANGE', KEYS[1], from, '+', 'COUNT', count)
+                local expired = {}
+                for _, entry in ipairs(entries) do
+                    local fields, at = entry[2], 0
+                    for j = 1, #fields, 2 do
+                        if fields[j] == 'at' then
+                            at = tonumber(fields[j + 1])
+                        end
+                    end
+                    if at >= cutoff then
+                        release(expired)
+                        redis.call('XTRIM', KEYS[1], 'MINID', entry[1])
+                        return
+                    end
+                    expired[#expired + 1] = entry
+                end
+                release(expired)
+                if #entries < count then
+                    redis.call('XTRIM', KEYS[1], 'MAXLEN', 0)
+                    return
+                end
+                -- Most calls find the oldest event young enough: they read one entry, the rest read in pages.
+                from, count = '(' .. entries[#entries][1], 128
+            end
+        end
+
+        """;
+
+    // Conditional on the expected last seq and epoch, so a stale or duplicate activation can neither reuse a seq nor
+    // leave a gap, nor continue a log that was lost and started again; the check, the epoch of a new log, the events,
+    // the messages, the trims and the new last seq are one atomic step and one round trip.
+    // KEYS: events, last seq, epoch, messages. ARGV: expected last seq, epoch, events to keep, the age cutoff (Unix ms,
+    // or empty for none), the idle expiry (ms, or empty for none), then per event its kind, its message's seq, its time
+    // and the message as it now stands.
+    private const string AppendScript = TrimFunctions + """
+        local last = tonumber(redis.call('GET', KEYS[2]) or '0')
+        local epoch = redis.call('GET', KEYS[3])
+        if last ~= tonumber(ARGV[1]) or (last > 0 and epoch ~= ARGV[2]) then
+            return {0, last, epoch or ''}
+        end
+        if last == 0 then
+            redis.call('SET', KEYS[3], ARGV[2])
+        end
+        for i = 6, #ARGV, 4 do
+            last = last + 1
+            local seq = string.format('%d', last)
+            redis.call('XADD', KEYS[1], seq .. '-0', 'e', ARGV[i], 'm', ARGV[i + 1], 'at', ARGV[i + 2])
+            redis.call('HSET', KEYS[4], ARGV[i + 1], ARGV[i + 3], ARGV[i + 1] .. ':n', seq)
+        end
+        trim_to(tonumber(ARGV[3]))
+        if ARGV[4] ~= '' then
+            trim_before(tonumber(ARGV[4]))
+        end
+        if ARGV[5] ~= '' then
+            -- One expiry instant for both keys, so that no read finds one without the other.
+            local now = redis.call('TIME')
+            local at = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) + tonumber(ARGV[5])
+            redis.call('PEXPIREAT', KEYS[1], at)
+            redis.call('PEXPIREAT', KEYS[4], at)
         end
         redis.call('SET', KEYS[2], string.format('%d', last))
         return {1, last}
+        """;
+
+    // KEYS: as the append's. ARGV: the age cutoff (Unix ms).
+    private const string TrimScript = TrimFunctions + """
+        trim_before(tonumber(ARGV[1]))
+        return 1
         """;
 
     // One script so that the last seq, the epoch, the newest events and their messages are read at the same instant.
@@ -74,15 +132,22 @@ public sealed class RedisRoomLog : IRoomLog, IAsyncDisposable
     private readonly Task<ConnectionMultiplexer> _connection;
     private readonly string _keyPrefix;
     private readonly ReplicaConfirmedWrites? _confirmedWrites;
+    private readonly RedisValue _expireIdleAfter;
 
     /// <param name="configuration">Where Redis is; the connection starts now and reconnects on its own.</param>
     /// <param name="keyPrefix">Prepended to every key, e.g. <c>orleanschat/room/</c>.</param>
     /// <param name="confirmedWrites">Set when replicas must confirm appends (Chat:Durability:Replicas); owned by the log.</param>
-    public RedisRoomLog(ConfigurationOptions configuration, string keyPrefix, ReplicaConfirmedWrites? confirmedWrites = null)
+    /// <param name="expireIdleAfter">
+    /// The age limit (Chat:History:MaxAge), if any: a room's events and messages expire in Redis this long after its
+    /// last append, when every event in them is that old, so a room nobody opens again does not keep them until it
+    /// activates; its last seq and epoch stay.
+    /// </param>
+    public RedisRoomLog(ConfigurationOptions configuration, string keyPrefix, ReplicaConfirmedWrites? confirmedWrites = null, TimeSpan? expireIdleAfter = null)
     {
         _connection = ConnectionMultiplexer.ConnectAsync(configuration);
         _keyPrefix = keyPrefix;
         _confirmedWrites = confirmedWrites;
+        _expireIdleAfter = expireIdleAfter is { } after ? (long)after.TotalMilliseconds : RedisValue.EmptyString;
     }
 
     public async Task<RoomLogSnapshot> ReadRecentAsync(string roomId, int maxEvents, CancellationToken cancellationToken = default)
@@ -117,11 +182,24 @@ public sealed class RedisRoomLog : IRoomLog, IAsyncDisposable
         return new RoomLogHead(values[0].IsNull ? 0 : (long)values[0], values[1].IsNullOrEmpty ? null : (string)values[1]!);
     }
 
-    public async Task<long> AppendAsync(string roomId, string epoch, IReadOnlyList<RoomEvent> events, int maxEvents, CancellationToken cancellationToken = default)
+    public async Task<long> AppendAsync(
+        string roomId,
+        string epoch,
+        IReadOnlyList<RoomEvent> events,
+        int maxEvents,
+        DateTimeOffset? trimBefore = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfZero(events.Count);
         var expectedLastSeq = events[0].Seq - 1;
-        var arguments = new List<RedisValue>(3 + events.Count * 4) { expectedLastSeq, epoch, maxEvents };
+        var arguments = new List<RedisValue>(5 + events.Count * 4)
+        {
+            expectedLastSeq,
+            epoch,
+            maxEvents,
+            trimBefore is { } cutoff ? cutoff.ToUnixTimeMilliseconds() : RedisValue.EmptyString,
+            _expireIdleAfter,
+        };
         for (var i = 0; i < events.Count; i++)
         {
             var roomEvent = events[i];
@@ -147,6 +225,14 @@ public sealed class RedisRoomLog : IRoomLog, IAsyncDisposable
         }
 
         return (long)reply[1];
+    }
+
+    public async Task TrimBeforeAsync(string roomId, DateTimeOffset cutoff, CancellationToken cancellationToken = default)
+    {
+        // Not confirmed by replicas (Chat:Durability:Replicas): a trim a failover loses is done again by the room's
+        // next append or activation, and its grain shows none of the trimmed events meanwhile.
+        var database = await DatabaseAsync(cancellationToken);
+        await database.ScriptEvaluateAsync(TrimScript, Keys(roomId), [cutoff.ToUnixTimeMilliseconds()]).WaitAsync(cancellationToken);
     }
 
     public async ValueTask DisposeAsync()

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
@@ -20,10 +21,13 @@ namespace OrleansChat;
 internal sealed partial class RoomGrain(
     IRoomLog log,
     IOptions<ChatHistoryOptions> options,
-    TimeProvider time,
+    [FromKeyedServices(RoomGrain.ClockKey)] TimeProvider time,
     RoomStoreMetrics metrics,
     ILogger<RoomGrain> logger) : Grain, IRoomGrain
 {
+    /// <summary>The key of the clock events are stamped and aged by (as <see cref="UserStreamsGrain.ClockKey"/>).</summary>
+    public const string ClockKey = "chat.rooms";
+
     private const int MaxAppendBatch = 256;
 
     private readonly int _maxMessages = options.Value.MaxMessages;
@@ -35,6 +39,7 @@ internal sealed partial class RoomGrain(
     private RoomWindow _window = null!;
     private PostRetries _retries = null!;
     private RoomLogCheck _logCheck = null!;
+    private RoomAgeLimit _ageLimit = null!;
     private IAsyncStream<RoomStreamEvent> _stream = null!;
     private bool _flushing;
 
@@ -44,8 +49,11 @@ internal sealed partial class RoomGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _roomId = this.GetPrimaryKeyString();
+        _ageLimit = new RoomAgeLimit(options.Value.MaxAge, time, log, _roomId, logger);
         Serve(await LoadAsync(cancellationToken));
         _logCheck = new RoomLogCheck(log, _roomId, _maxMessages, _logCheckInterval, time, logger);
+        // A room that sat idle past its age limit trims its log as it comes back, not only at its next append.
+        await _ageLimit.TrimLogAsync();
         _stream = this.GetStreamProvider(ChatStreams.ProviderName).GetStream<RoomStreamEvent>(StreamId.Create(ChatStreams.RoomNamespace, _roomId));
     }
 
@@ -60,6 +68,8 @@ internal sealed partial class RoomGrain(
         {
             _retries.Remember(message);
         }
+
+        _ageLimit.DropExpired(_window, _retries);
     }
 
     /// <summary>
@@ -81,6 +91,7 @@ internal sealed partial class RoomGrain(
 
     public async Task<PostResult> Post(PostMessage post)
     {
+        Expire();
         if (_retries.TryGet(post, out var knownSeq))
         {
             var original = knownSeq <= _window.LastSeq
@@ -97,6 +108,7 @@ internal sealed partial class RoomGrain(
 
     public async Task<ChangeResult> Edit(EditMessage edit)
     {
+        Expire();
         var current = Current(edit.Seq);
         if (current is null || current.DeletedAt is not null)
         {
@@ -113,6 +125,7 @@ internal sealed partial class RoomGrain(
 
     public async Task<ChangeResult> Delete(DeleteMessage delete)
     {
+        Expire();
         var current = Current(delete.Seq);
         if (current is null)
         {
@@ -144,8 +157,11 @@ internal sealed partial class RoomGrain(
     /// Answers a read from memory, once the room has made sure its log holds what it serves, when that is due. Not while
     /// events are queued: their append finds a changed log itself.
     /// </summary>
-    private Task<T> ReadAsync<T>(Func<T> answer) =>
-        _logCheck.IsDue && _unwritten.Count == 0 ? CheckedReadAsync(answer) : Task.FromResult(answer());
+    private Task<T> ReadAsync<T>(Func<T> answer)
+    {
+        Expire();
+        return _logCheck.IsDue && _unwritten.Count == 0 ? CheckedReadAsync(answer) : Task.FromResult(answer());
+    }
 
     private async Task<T> CheckedReadAsync<T>(Func<T> answer)
     {
@@ -213,7 +229,8 @@ internal sealed partial class RoomGrain(
     {
         var batch = _unwritten.Take(MaxAppendBatch).ToArray();
         var events = Array.ConvertAll(batch, static p => p.Event);
-        var storedUpTo = await metrics.MeasureAppendAsync(events.Length, () => log.AppendAsync(_roomId, _epoch, events, _maxMessages));
+        var cutoff = _ageLimit.Cutoff();
+        var storedUpTo = await metrics.MeasureAppendAsync(events.Length, () => log.AppendAsync(_roomId, _epoch, events, _maxMessages, cutoff));
         if (storedUpTo != events[^1].Seq)
         {
             throw new InvalidOperationException($"The log reports seq {storedUpTo} after storing {events[0].Seq}..{events[^1].Seq}.");
@@ -229,6 +246,12 @@ internal sealed partial class RoomGrain(
             _pending.Stored(roomEvent.Message);
         }
 
+        if (cutoff is { } trimmedBefore)
+        {
+            // The log trimmed by age in the same step; the window follows by the same cutoff.
+            _ageLimit.Trimmed(_window, _retries, trimmedBefore);
+        }
+
         // Acknowledged before they leave the queue: a failure between the two fails none of them twice or never.
         foreach (var pending in batch)
         {
@@ -238,6 +261,8 @@ internal sealed partial class RoomGrain(
         _unwritten.RemoveRange(0, batch.Length);
         await PublishAsync(events);
     }
+
+    private void Expire() => _ageLimit.Expire(_window, _retries, appending: _flushing);
 
     /// <summary>
     /// The log's state is unknown after a failed append (it may even hold the batch), so nothing queued can

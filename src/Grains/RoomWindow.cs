@@ -2,7 +2,7 @@ namespace OrleansChat;
 
 /// <summary>
 /// The retained tail of a room's event log in memory: consecutive seqs in a ring, so a seq maps to its slot by
-/// arithmetic and appending past capacity drops the oldest event in O(1). Each message's current state is held once,
+/// arithmetic, appending past capacity drops the oldest event in O(1), and an age limit drops the oldest while they are too old. Each message's current state is held once,
 /// beside the ring, for as long as a retained event names it: an edit or a deletion replaces it, so every read shows
 /// messages as they now stand and a deleted text is kept nowhere.
 /// </summary>
@@ -44,23 +44,34 @@ internal sealed class RoomWindow
 
         LastSeq = roomEvent.Seq;
         _bodies[roomEvent.Message.Seq] = new Body(roomEvent.Message, roomEvent.Seq);
-        if (_count < _ring.Length)
+        var evicted = _count == _ring.Length ? DropOldest() : null;
+        _ring[(_start + _count++) % _ring.Length] = Entry.Of(roomEvent);
+        return evicted;
+    }
+
+    /// <summary>
+    /// Drops the oldest events while their time is before <paramref name="cutoff"/>, stopping at the first that is not
+    /// (so what stays is still consecutive, and the same rule in the store trims the same events); returns the
+    /// messages whose own (message) events it dropped.
+    /// </summary>
+    public IReadOnlyList<ChatMessage> DropBefore(DateTimeOffset cutoff)
+    {
+        if (_count == 0 || _ring[_start].At >= cutoff)
         {
-            _ring[(_start + _count++) % _ring.Length] = Entry.Of(roomEvent);
-            return null;
+            // Every call of a room with an age limit asks; almost always, nothing is due.
+            return [];
         }
 
-        var evicted = _ring[_start];
-        _ring[_start] = Entry.Of(roomEvent);
-        _start = (_start + 1) % _ring.Length;
-        var body = _bodies[evicted.MessageSeq];
-        if (body.NewestSeq == evicted.Seq)
+        var dropped = new List<ChatMessage>();
+        while (_count > 0 && _ring[_start].At < cutoff)
         {
-            // No retained event names the message any more.
-            _bodies.Remove(evicted.MessageSeq);
+            if (DropOldest() is { } message)
+            {
+                dropped.Add(message);
+            }
         }
 
-        return evicted.Kind == RoomEventKind.Message ? body.State : null;
+        return dropped;
     }
 
     /// <summary>Message <paramref name="seq"/> as it now stands, while its own event is retained; else null.</summary>
@@ -139,6 +150,22 @@ internal sealed class RoomWindow
         }
 
         return found;
+    }
+
+    /// <summary>Drops the oldest event, and its message's state if no retained event names it any more.</summary>
+    private ChatMessage? DropOldest()
+    {
+        var dropped = _ring[_start];
+        _ring[_start] = default;
+        _start = (_start + 1) % _ring.Length;
+        _count--;
+        var body = _bodies[dropped.MessageSeq];
+        if (body.NewestSeq == dropped.Seq)
+        {
+            _bodies.Remove(dropped.MessageSeq);
+        }
+
+        return dropped.Kind == RoomEventKind.Message ? body.State : null;
     }
 
     private ref Entry At(long seq) => ref _ring[(_start + (int)(seq - FirstSeq)) % _ring.Length];

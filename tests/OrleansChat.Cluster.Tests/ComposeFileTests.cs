@@ -50,13 +50,54 @@ public sealed class ComposeFileTests
         Assert.Contains($"Chat__Auth__SigningKey={key}", File.ReadAllText(authEnv));
     }
 
+    [Fact]
+    public async Task The_ha_env_file_adds_a_replica_and_three_sentinels_and_points_every_node_at_them()
+    {
+        var single = await ComposeConfigAsync();
+        var ha = await ComposeConfigAsync("--env-file", "deploy/compose/ha.env");
+
+        // The env file turns the profile on; without it, the HA services do not start (docker-compose 1.x lists them
+        // in its config all the same, with their profile).
+        Assert.Equal("ha", EnvFile.Read(Path.Combine(LocalCluster.RepositoryRoot, "deploy", "compose", "ha.env"))["COMPOSE_PROFILES"]);
+        foreach (var service in new[] { "redis-replica", "sentinel1", "sentinel2", "sentinel3" })
+        {
+            Assert.Contains("- ha", ServiceBlock(ha, service));
+            Assert.True(ServiceBlock(single, service) is not { } block || block.Contains("- ha"), $"{service} starts without the ha profile.");
+        }
+
+        Assert.DoesNotContain("- ha", ServiceBlock(ha, "redis"));
+
+        // The nodes ask the sentinels for the primary of the service the sentinels monitor, and appends wait for the replica.
+        Assert.Equal(4, CountOf(ha, "ConnectionStrings__Redis: sentinel1:26379,sentinel2:26379,sentinel3:26379,serviceName=orleanschat"));
+        Assert.Equal(4, CountOf(ha, "Chat__Durability__Replicas: 1"));
+        Assert.Equal(3, CountOf(ha, "sentinel monitor orleanschat redis 6379 2"));
+        Assert.Contains("--replicaof", ha);
+        Assert.Equal(4, CountOf(single, "ConnectionStrings__Redis: redis:6379"));
+        Assert.Equal(4, CountOf(single, "Chat__Durability__Replicas: 0"));
+    }
+
     private static int CountOf(string text, string part) => text.Split(part).Length - 1;
 
+    /// <summary>The lines of one service in a resolved config, or null when the config does not list it.</summary>
+    private static string? ServiceBlock(string config, string service)
+    {
+        var lines = config.Split('\n');
+        var start = Array.IndexOf(lines, $"  {service}:");
+        if (start < 0)
+        {
+            return null;
+        }
+
+        // A service's own lines are indented further; blank lines occur inside multi-line values.
+        var end = Array.FindIndex(lines, start + 1, line => line.Length > 0 && !line.StartsWith("    ", StringComparison.Ordinal));
+        return string.Join('\n', lines[start..(end < 0 ? lines.Length : end)]);
+    }
+
     /// <summary>The file as compose resolves it, without quotes around values; the documented first step runs first.</summary>
-    private static async Task<string> ComposeConfigAsync()
+    private static async Task<string> ComposeConfigAsync(params string[] options)
     {
         await RunAsync(AuthEnvScript);
-        return (await RunAsync("docker-compose", "-f", "docker-compose.yml", "config")).Replace("'", "").Replace("\"", "");
+        return (await RunAsync("docker-compose", [.. options, "-f", "docker-compose.yml", "config"])).Replace("'", "").Replace("\"", "");
     }
 
     private static async Task<string> RunAsync(string command, params string[] arguments) =>

@@ -66,6 +66,32 @@ public sealed class RedisRoomLogErasureTests(RedisServer redis) : IClassFixture<
     }
 
     [Fact]
+    public async Task Trimming_by_age_leaves_no_text_of_a_trimmed_message_in_any_of_the_rooms_keys()
+    {
+        var aged = new ChatMessage(_room, 1, "ann", "aged-marker-7f3", At, "c-1", "Ann");
+        var editedLater = Other(2).EditedTo("recent-edit-b19", At.AddHours(2));
+        await _log.AppendAsync(_room, Epoch, [RoomEvent.Posted(aged), RoomEvent.Posted(Other(2))], 100);
+        await _log.AppendAsync(_room, Epoch, [new RoomEvent(3, RoomEventKind.Edit, editedLater.EditedAt!.Value, editedLater)], 100);
+        var before = await RoomContentsAsync();
+
+        await _log.TrimBeforeAsync(_room, At.AddHours(1));
+        var afterTrim = await RoomContentsAsync();
+        var aging = new ChatMessage(_room, 4, "ann", "aging-marker-c20", At.AddHours(2), null);
+        await _log.AppendAsync(_room, Epoch, [RoomEvent.Posted(aging), RoomEvent.Posted(Other(5) with { CreatedAt = At.AddHours(4) })], 100);
+        await _log.AppendAsync(_room, Epoch, [RoomEvent.Posted(Other(6) with { CreatedAt = At.AddHours(4) })], 100, trimBefore: At.AddHours(3));
+        var afterAppend = await RoomContentsAsync();
+
+        Assert.Contains("aged-marker-7f3", before);
+        Assert.DoesNotContain("aged-marker-7f3", afterTrim);
+        // Message 2's own event went, but the retained edit still names it: its newest text stays while the edit does.
+        Assert.Contains("recent-edit-b19", afterTrim);
+        Assert.DoesNotContain("aging-marker-c20", afterAppend);
+        Assert.DoesNotContain("recent-edit-b19", afterAppend);
+        Assert.Equal([5L, 6], (await _log.ReadRecentAsync(_room, 100)).Events.Select(e => e.Seq));
+        Assert.Equal(2, await MessageCountAsync());
+    }
+
+    [Fact]
     public async Task The_first_append_creates_the_epoch_and_an_append_of_another_epoch_is_refused()
     {
         Assert.Null((await _log.ReadRecentAsync(_room, 10)).Epoch);

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Orleans.Dashboard;
 using OrleansChat.Telemetry;
 
@@ -43,10 +44,11 @@ public static class ChatSiloExtensions
             var redis = silo.Configuration.GetChatRedisConfiguration().ForRoomLog();
             var durability = silo.Services.AddValidatedOptions<ChatDurabilityOptions>(silo.Configuration, ChatDurabilityOptions.SectionName);
             var keyPrefix = $"{cluster.ServiceId}/room/";
-            silo.Services.AddSingleton<IRoomLog>(_ => new RedisRoomLog(
+            silo.Services.AddSingleton<IRoomLog>(services => new RedisRoomLog(
                 redis,
                 keyPrefix,
-                durability.Replicas > 0 ? new ReplicaConfirmedWrites(redis, durability, $"{keyPrefix}replication-probe") : null));
+                durability.Replicas > 0 ? new ReplicaConfirmedWrites(redis, durability, $"{keyPrefix}replication-probe") : null,
+                services.GetRequiredService<IOptions<ChatHistoryOptions>>().Value.MaxAge));
         }
         else
         {

@@ -67,12 +67,21 @@ public sealed class RoomFlushFailureTests : IAsyncLifetime
         public Task<RoomLogHead> ReadHeadAsync(string roomId, CancellationToken cancellationToken = default) =>
             _inner.ReadHeadAsync(roomId, cancellationToken);
 
-        public async Task<long> AppendAsync(string roomId, string epoch, IReadOnlyList<RoomEvent> events, int maxEvents, CancellationToken cancellationToken = default)
+        public async Task<long> AppendAsync(
+            string roomId,
+            string epoch,
+            IReadOnlyList<RoomEvent> events,
+            int maxEvents,
+            DateTimeOffset? trimBefore = null,
+            CancellationToken cancellationToken = default)
         {
             // Lets the other posts of the test queue up behind this append, as behind a real store's round trip.
             await Task.Yield();
-            var lastSeq = await _inner.AppendAsync(roomId, epoch, events, maxEvents, cancellationToken);
+            var lastSeq = await _inner.AppendAsync(roomId, epoch, events, maxEvents, trimBefore, cancellationToken);
             return Misreport ? lastSeq + 1 : lastSeq;
         }
+
+        public Task TrimBeforeAsync(string roomId, DateTimeOffset cutoff, CancellationToken cancellationToken = default) =>
+            _inner.TrimBeforeAsync(roomId, cutoff, cancellationToken);
     }
 }

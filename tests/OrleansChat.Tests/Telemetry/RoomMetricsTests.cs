@@ -99,9 +99,18 @@ public sealed class RoomMetricsTests
         public Task<RoomLogHead> ReadHeadAsync(string roomId, CancellationToken cancellationToken = default) =>
             _log.ReadHeadAsync(roomId, cancellationToken);
 
-        public Task<long> AppendAsync(string roomId, string epoch, IReadOnlyList<RoomEvent> events, int maxEvents, CancellationToken cancellationToken = default) =>
+        public Task<long> AppendAsync(
+            string roomId,
+            string epoch,
+            IReadOnlyList<RoomEvent> events,
+            int maxEvents,
+            DateTimeOffset? trimBefore = null,
+            CancellationToken cancellationToken = default) =>
             Failing
                 ? Task.FromException<long>(new IOException("The store is down."))
-                : _log.AppendAsync(roomId, epoch, events, maxEvents, cancellationToken);
+                : _log.AppendAsync(roomId, epoch, events, maxEvents, trimBefore, cancellationToken);
+
+        public Task TrimBeforeAsync(string roomId, DateTimeOffset cutoff, CancellationToken cancellationToken = default) =>
+            _log.TrimBeforeAsync(roomId, cutoff, cancellationToken);
     }
 }
