@@ -36,15 +36,10 @@ internal sealed class PresenceTab(PresenceUserSpec user, Uri home, Uri fallback,
     /// <summary>Stopwatch ticks of the last response headers (the first connect or a reconnect).</summary>
     public long ConnectedTicks { get; private set; }
 
-    /// <summary>Stopwatch ticks at which the last live stream broke or ended, or 0.</summary>
-    public long BrokeTicks { get; private set; }
-
-    public int Reconnects { get; private set; }
-
     /// <summary>Failed reconnect attempts (a refused connection, a 502/503 while the cluster noticed the death).</summary>
     public int FailedAttempts { get; private set; }
 
-    /// <summary>Opens the tab's first stream; false (with <see cref="Error"/>) when the server refused it.</summary>
+    /// <summary>Opens a stream of the tab on <paramref name="node"/>; null (with <see cref="Error"/>) when that failed.</summary>
     public async Task<Stream?> ConnectAsync(HttpClient http, Uri node, CancellationToken cancellationToken)
     {
         var request = new HttpRequestMessage(HttpMethod.Get,
@@ -82,7 +77,6 @@ internal sealed class PresenceTab(PresenceUserSpec user, Uri home, Uri fallback,
                 return;
             }
 
-            BrokeTicks = Stopwatch.GetTimestamp();
             Stream? next = null;
             while (next is null && !cancellationToken.IsCancellationRequested)
             {
@@ -100,7 +94,6 @@ internal sealed class PresenceTab(PresenceUserSpec user, Uri home, Uri fallback,
                 return;
             }
 
-            Reconnects++;
             stream = next;
         }
     }
