@@ -22,6 +22,7 @@ internal sealed partial class RoomGrain(
     IRoomLog log,
     IOptions<ChatHistoryOptions> options,
     TimeProvider time,
+    HostedRooms hostedRooms,
     RoomStoreMetrics metrics,
     ILogger<RoomGrain> logger) : Grain, IRoomGrain
 {
@@ -56,6 +57,13 @@ internal sealed partial class RoomGrain(
         }
 
         _stream = this.GetStreamProvider(ChatStreams.ProviderName).GetStream<RoomStreamEvent>(StreamId.Create(ChatStreams.RoomNamespace, _roomId));
+        hostedRooms.Stored(Info);
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        hostedRooms.Left(_roomId);
+        return Task.CompletedTask;
     }
 
     /// <summary>
@@ -156,7 +164,9 @@ internal sealed partial class RoomGrain(
         return Task.FromResult(new EventPage(_window.LastSeq, _window.FirstSeq, StoredEpoch, events));
     }
 
-    public Task<RoomInfo> GetInfo() => Task.FromResult(new RoomInfo(_roomId, _window.LastSeq, _window.FirstSeq, StoredEpoch));
+    public Task<RoomInfo> GetInfo() => Task.FromResult(Info);
+
+    private RoomInfo Info => new(_roomId, _window.LastSeq, _window.FirstSeq, StoredEpoch);
 
     private long NextSeq => _window.LastSeq + _unwritten.Count + 1;
 
@@ -240,6 +250,8 @@ internal sealed partial class RoomGrain(
         }
 
         _unwritten.RemoveRange(0, batch.Length);
+        // Before publishing: the API nodes learn of the append from this silo even if the stream loses it.
+        hostedRooms.Stored(Info);
         await PublishAsync(events);
     }
 
