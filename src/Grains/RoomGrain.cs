@@ -22,6 +22,7 @@ internal sealed partial class RoomGrain(
     IRoomLog log,
     IOptions<ChatHistoryOptions> options,
     [FromKeyedServices(RoomGrain.ClockKey)] TimeProvider time,
+    HostedRooms hostedRooms,
     RoomStoreMetrics metrics,
     ILogger<RoomGrain> logger) : Grain, IRoomGrain
 {
@@ -70,6 +71,13 @@ internal sealed partial class RoomGrain(
         }
 
         _ageLimit.DropExpired(_window, _retries);
+        hostedRooms.Stored(Info);
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        hostedRooms.Left(_roomId);
+        return Task.CompletedTask;
     }
 
     /// <summary>
@@ -151,7 +159,9 @@ internal sealed partial class RoomGrain(
     public Task<EventPage> GetEvents(long after, int limit) =>
         ReadAsync(() => new EventPage(_window.LastSeq, _window.FirstSeq, StoredEpoch, _window.EventsAfter(after, limit)));
 
-    public Task<RoomInfo> GetInfo() => ReadAsync(() => new RoomInfo(_roomId, _window.LastSeq, _window.FirstSeq, StoredEpoch));
+    public Task<RoomInfo> GetInfo() => ReadAsync(() => Info);
+
+    private RoomInfo Info => new(_roomId, _window.LastSeq, _window.FirstSeq, StoredEpoch);
 
     /// <summary>
     /// Answers a read from memory, once the room has made sure its log holds what it serves, when that is due. Not while
@@ -259,6 +269,8 @@ internal sealed partial class RoomGrain(
         }
 
         _unwritten.RemoveRange(0, batch.Length);
+        // Before publishing: the API nodes learn of the append from this silo even if the stream loses it.
+        hostedRooms.Stored(Info);
         await PublishAsync(events);
     }
 

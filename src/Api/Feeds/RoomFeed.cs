@@ -30,6 +30,12 @@ internal sealed partial class RoomFeed
     private bool _closed;
     private Task? _started;
 
+    // The watchdog's view of the room (only its rounds, one at a time, touch these): the room's last report, whether
+    // one came since the last check, and whether the next check must ask the room itself.
+    private RoomInfo? _lastReport;
+    private bool _reported;
+    private bool _askRoom;
+
     public RoomFeed(string roomId, IClusterClient client, ChatMetrics metrics, ILogger logger)
     {
         _roomId = roomId;
@@ -108,12 +114,31 @@ internal sealed partial class RoomFeed
     }
 
     /// <summary>
-    /// The watchdog's check: a lost subscription is renewed, and what it missed is filled from the room; a room on
-    /// another log, or behind what the feed delivered, resets the feed's connections.
+    /// True when the watchdog should check this feed: its room reported a change, the silos changed, or the room was
+    /// ahead of the feed at the last check.
+    /// </summary>
+    public bool IsDue => _started is { IsCompletedSuccessfully: true }
+        && (_reported || _askRoom || _subscription.IsBehind(_cursor.Position));
+
+    /// <summary>Where the room stands, as its silo reported it.</summary>
+    public void Report(RoomInfo room)
+    {
+        _lastReport = room;
+        _reported = true;
+    }
+
+    /// <summary>The next check asks the room itself rather than trusting the last report.</summary>
+    public void AskRoom() => _askRoom = true;
+
+    /// <summary>
+    /// The watchdog's check, against the room's last report (or the room itself): a lost subscription is renewed, and
+    /// what it missed is filled from the room; a room on another log, or behind what the feed delivered, resets the
+    /// feed's connections.
     /// </summary>
     public async Task CheckAsync(CancellationToken cancellationToken)
     {
-        var info = await _room.GetInfo();
+        var info = _askRoom || _lastReport is not { } reported ? await _room.GetInfo() : reported;
+        _lastReport = info;
         await _gate.WaitAsync(cancellationToken);
         try
         {
@@ -135,6 +160,10 @@ internal sealed partial class RoomFeed
         {
             _gate.Release();
         }
+
+        // Only a check that completed settles them; a failed one is retried next round.
+        _reported = false;
+        _askRoom = false;
     }
 
     public Task StopAsync() => _subscription.StopAsync();

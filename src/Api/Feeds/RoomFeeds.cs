@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Microsoft.Extensions.Options;
 using OrleansChat.Api.Sse;
 using OrleansChat.Api.Telemetry;
 
@@ -7,26 +6,26 @@ namespace OrleansChat.Api.Feeds;
 
 /// <summary>
 /// The node's room feeds: one per room with at least one connection, created by the first connection and
-/// unsubscribed when the last one leaves. Also runs each feed's watchdog check.
+/// unsubscribed when the last one leaves. <see cref="FeedWatchdog"/> checks them.
 /// </summary>
-internal sealed partial class RoomFeeds : BackgroundService
+internal sealed class RoomFeeds
 {
     private readonly ConcurrentDictionary<string, RoomFeed> _feeds = new(StringComparer.Ordinal);
     private readonly IClusterClient _client;
-    private readonly IOptions<RoomFeedOptions> _options;
     private readonly ChatMetrics _metrics;
     private readonly ILogger<RoomFeeds> _logger;
 
-    public RoomFeeds(IClusterClient client, IOptions<RoomFeedOptions> options, ChatMetrics metrics, ILogger<RoomFeeds> logger)
+    public RoomFeeds(IClusterClient client, ChatMetrics metrics, ILogger<RoomFeeds> logger)
     {
         _client = client;
-        _options = options;
         _metrics = metrics;
         _logger = logger;
         metrics.ObserveActiveFeeds(() => _feeds.Count);
     }
 
     public int Count => _feeds.Count;
+
+    public IEnumerable<RoomFeed> All => _feeds.Select(pair => pair.Value);
 
     public bool TryGet(string roomId, out RoomFeed? feed) => _feeds.TryGetValue(roomId, out feed);
 
@@ -66,34 +65,4 @@ internal sealed partial class RoomFeeds : BackgroundService
             await feed.StopAsync();
         }
     }
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(_options.Value.CheckIntervalSeconds));
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                await Task.WhenAll(_feeds.Values.Select(feed => CheckAsync(feed, stoppingToken)));
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
-
-    private async Task CheckAsync(RoomFeed feed, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await feed.CheckAsync(cancellationToken);
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException)
-        {
-            LogCheckFailed(_logger, exception, feed.RoomId);
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Room {RoomId}: feed check failed; will retry.")]
-    private static partial void LogCheckFailed(ILogger logger, Exception exception, string roomId);
 }

@@ -35,6 +35,9 @@ internal sealed partial class RoomSubscription(IAsyncStream<RoomStreamEvent> str
     /// </summary>
     public bool IsLost(long delivered) => _roomSeqAtLastCheck > delivered && delivered == _deliveredAtLastCheck;
 
+    /// <summary>True when the room was ahead of the feed at the last check and still is: the next check must look again.</summary>
+    public bool IsBehind(long delivered) => _roomSeqAtLastCheck > delivered;
+
     /// <summary>Remembers where the room and the feed stood at this check, for the next one.</summary>
     public void Checked(long roomSeq, long delivered)
     {

@@ -57,7 +57,10 @@ public static class ChatApiExtensions
         services.AddHostedService(sp => sp.GetRequiredService<UserStreamLeases>());
         services.AddSingleton<StreamAdmission>();
         services.AddSingleton<RoomFeeds>();
-        services.AddHostedService(sp => sp.GetRequiredService<RoomFeeds>());
+        services.AddSingleton<SiloRoomReports>();
+        services.TryAddKeyedSingleton(FeedWatchdog.ClockKey, TimeProvider.System);
+        services.AddSingleton<FeedWatchdog>();
+        services.AddHostedService(sp => sp.GetRequiredService<FeedWatchdog>());
         services.AddChatPresence();
         return builder;
     }

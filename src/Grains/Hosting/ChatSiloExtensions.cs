@@ -20,7 +20,8 @@ public static class ChatSiloExtensions
     }
 
     /// <summary>
-    /// The room grains' options and log, without clustering or streams. The log follows the clustering: every
+    /// The room grains' options and log, and the silo's table of its rooms for the API nodes' feed checks, without
+    /// clustering or streams. The log follows the clustering: every
     /// room's messages in Redis with Redis clustering (a room reactivates on any silo with its history), in memory
     /// otherwise.
     /// </summary>
@@ -33,6 +34,7 @@ public static class ChatSiloExtensions
             .ValidateOnStart();
         silo.Services.AddMetrics();
         silo.Services.TryAddSingleton<RoomStoreMetrics>();
+        silo.Services.TryAddSingleton<HostedRooms>();
 
         var cluster = ChatClusterOptions.From(silo.Configuration);
         if (roomLog is not null)

@@ -1,5 +1,8 @@
+using System.Collections.Concurrent;
+using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
+using Orleans.Streams;
 using OrleansChat.Api.Feeds;
 using OrleansChat.Tests.Infrastructure;
 
@@ -81,12 +84,7 @@ public sealed class FeedTests
         await api.PostAsync(room, "ann", "m1");
         await client.WaitForSeqAsync(1);
 
-        // What lost pub-sub state looks like to the node: its subscription is simply gone.
-        var stream = api.Services.GetRequiredService<IClusterClient>().GetStreamProvider(ChatStreams.ProviderName)
-            .GetStream<RoomStreamEvent>(StreamId.Create(ChatStreams.RoomNamespace, room));
-        var handles = await stream.GetAllSubscriptionHandles();
-        Assert.Single(handles);
-        await handles[0].UnsubscribeAsync();
+        var stream = await LoseSubscriptionAsync(api, room);
 
         await api.PostAsync(room, "ann", "m2");
         await api.PostAsync(room, "ann", "m3");
@@ -164,8 +162,113 @@ public sealed class FeedTests
         Assert.Equal([2], again.ChatSeqs);
     }
 
+    [Fact]
+    public async Task A_quiet_rooms_lost_subscription_is_found_once_the_room_stores_again_while_the_other_quiet_rooms_get_no_call()
+    {
+        var rounds = new WatchdogRounds();
+        var calls = new RoomCalls();
+        await using var api = await ApiHost.StartAsync(rounds.Settings, services => rounds.AddTo(services).AddSingleton<IIncomingGrainCallFilter>(calls));
+        var quiet = Enumerable.Range(0, 20).Select(_ => NewRoom()).ToArray();
+        var quietClients = await Task.WhenAll(quiet.Select(id => api.ConnectAsync(id)));
+        var room = NewRoom();
+        await using var client = await api.ConnectAsync(room);
+        await LoseSubscriptionAsync(api, room);
+        await rounds.RunAsync(api);
+        calls.Reset();
+
+        await api.PostAsync(room, "ann", "m1, which no subscription hears");
+        await rounds.RunAsync(api);
+        Assert.Empty(client.ChatSeqs);
+        // Still behind a seq it knew of a round ago, with nothing delivered since: lost.
+        await rounds.RunAsync(api);
+        await client.WaitForSeqAsync(1);
+        await api.PostAsync(room, "ann", "m2, on the new subscription");
+        await client.WaitForSeqAsync(2);
+        await rounds.RunAsync(api);
+
+        Assert.Equal([1, 2], client.ChatSeqs);
+        Assert.Equal(0, calls.To(quiet));
+        foreach (var quietClient in quietClients)
+        {
+            await quietClient.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task When_the_clusters_silos_change_each_feed_asks_its_room_once()
+    {
+        var rounds = new WatchdogRounds();
+        var calls = new RoomCalls();
+        var clusterId = $"test-{Guid.NewGuid():N}";
+        var siloPort = FreePort.Next().ToString(CultureInfo.InvariantCulture);
+        var settings = rounds.Settings;
+        settings["Orleans:ClusterId"] = clusterId;
+        settings["Orleans:SiloPort"] = siloPort;
+        settings["Orleans:PrimarySiloPort"] = siloPort;
+        await using var api = await ApiHost.StartAsync(settings, services => rounds.AddTo(services).AddSingleton<IIncomingGrainCallFilter>(calls));
+        var rooms = Enumerable.Range(0, 5).Select(_ => NewRoom()).ToArray();
+        var clients = await Task.WhenAll(rooms.Select(id => api.ConnectAsync(id)));
+        await rounds.RunAsync(api);
+        calls.Reset();
+        await rounds.RunAsync(api);
+        Assert.Equal(0, calls.To(rooms));
+
+        // A second embedded node joins the first's cluster: one silo more.
+        await using (var joining = await ApiHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Orleans:ClusterId"] = clusterId,
+            ["Orleans:PrimarySiloPort"] = siloPort,
+        }))
+        {
+            var management = api.Services.GetRequiredService<IClusterClient>().GetGrain<IManagementGrain>(0);
+            await Eventually.TrueAsync(async () => (await management.GetHosts(onlyActive: true)).Count == 2, "the second silo joined");
+            await rounds.RunAsync(api);
+            Assert.All(rooms, id => Assert.Equal(1, calls.Of(id, nameof(IRoomGrain.GetInfo))));
+            await rounds.RunAsync(api);
+            Assert.Equal(rooms.Length, calls.To(rooms));
+        }
+
+        foreach (var client in clients)
+        {
+            await client.DisposeAsync();
+        }
+    }
+
+    /// <summary>What lost pub-sub state looks like to the node: its subscription is simply gone.</summary>
+    private static async Task<IAsyncStream<RoomStreamEvent>> LoseSubscriptionAsync(ApiHost api, string room)
+    {
+        var stream = api.Services.GetRequiredService<IClusterClient>().GetStreamProvider(ChatStreams.ProviderName)
+            .GetStream<RoomStreamEvent>(StreamId.Create(ChatStreams.RoomNamespace, room));
+        var handles = await stream.GetAllSubscriptionHandles();
+        Assert.Single(handles);
+        await handles[0].UnsubscribeAsync();
+        return stream;
+    }
+
     private static Task<ApiHost> StartAsync(StreamEventDropper dropper, double checkIntervalSeconds) =>
         ApiHost.StartAsync(
-            new Dictionary<string, string?> { ["Chat:Feed:CheckIntervalSeconds"] = checkIntervalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            new Dictionary<string, string?> { ["Chat:Feed:CheckIntervalSeconds"] = checkIntervalSeconds.ToString(CultureInfo.InvariantCulture) },
             services => services.AddSingleton<IOutgoingGrainCallFilter>(dropper));
+
+    /// <summary>Calls the silo receives for room grains, per room and method.</summary>
+    private sealed class RoomCalls : IIncomingGrainCallFilter
+    {
+        private readonly ConcurrentDictionary<(string Room, string Method), int> _calls = new();
+
+        public int To(IEnumerable<string> rooms) => rooms.Sum(room => _calls.Where(c => c.Key.Room == room).Sum(c => c.Value));
+
+        public int Of(string room, string method) => _calls.GetValueOrDefault((room, method));
+
+        public void Reset() => _calls.Clear();
+
+        public async Task Invoke(IIncomingGrainCallContext context)
+        {
+            if (context.Grain is IRoomGrain)
+            {
+                _calls.AddOrUpdate((context.TargetId.Key.ToString()!, context.MethodName), 1, (_, n) => n + 1);
+            }
+
+            await context.Invoke();
+        }
+    }
 }
