@@ -41,7 +41,7 @@ internal sealed partial class RoomGrain(
     private PostRetries _retries = null!;
     private RoomLogCheck _logCheck = null!;
     private RoomAgeLimit _ageLimit = null!;
-    private IAsyncStream<RoomStreamEvent> _stream = null!;
+    private RoomPublisher _publisher = null!;
     private bool _flushing;
 
     /// <summary>The log's epoch, or null while the log is empty (a new epoch is only a candidate until then).</summary>
@@ -51,11 +51,12 @@ internal sealed partial class RoomGrain(
     {
         _roomId = this.GetPrimaryKeyString();
         _ageLimit = new RoomAgeLimit(options.Value.MaxAge, time, log, _roomId, logger);
+        var stream = this.GetStreamProvider(ChatStreams.ProviderName).GetStream<RoomStreamEvent>(StreamId.Create(ChatStreams.RoomNamespace, _roomId));
+        _publisher = new RoomPublisher(stream, hostedRooms, _roomId, logger);
         Serve(await LoadAsync(cancellationToken));
         _logCheck = new RoomLogCheck(log, _roomId, _maxMessages, _logCheckInterval, time, logger);
         // A room that sat idle past its age limit trims its log as it comes back, not only at its next append.
         await _ageLimit.TrimLogAsync();
-        _stream = this.GetStreamProvider(ChatStreams.ProviderName).GetStream<RoomStreamEvent>(StreamId.Create(ChatStreams.RoomNamespace, _roomId));
     }
 
     /// <summary>Serves what the log holds.</summary>
@@ -71,12 +72,12 @@ internal sealed partial class RoomGrain(
         }
 
         _ageLimit.DropExpired(_window, _retries);
-        hostedRooms.Stored(Info);
+        _publisher.Standing(Info);
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        hostedRooms.Left(_roomId);
+        _publisher.Left();
         return Task.CompletedTask;
     }
 
@@ -269,9 +270,7 @@ internal sealed partial class RoomGrain(
         }
 
         _unwritten.RemoveRange(0, batch.Length);
-        // Before publishing: the API nodes learn of the append from this silo even if the stream loses it.
-        hostedRooms.Stored(Info);
-        await PublishAsync(events);
+        await _publisher.PublishAsync(Info, _epoch, events);
     }
 
     private void Expire() => _ageLimit.Expire(_window, _retries, appending: _flushing);
@@ -301,21 +300,6 @@ internal sealed partial class RoomGrain(
         LogAppendFailed(exception, _roomId, failed.Length);
     }
 
-    /// <summary>
-    /// A lost publication is not fatal: the message is durable, and API nodes fill seq gaps from the room.
-    /// </summary>
-    private async Task PublishAsync(RoomEvent[] events)
-    {
-        try
-        {
-            await _stream.OnNextAsync(new RoomEventBatch(_epoch, events));
-        }
-        catch (Exception exception)
-        {
-            LogPublishFailed(exception, _roomId, events[0].Seq, events[^1].Seq);
-        }
-    }
-
     private DateTimeOffset Now()
     {
         var now = time.GetUtcNow();
@@ -327,7 +311,4 @@ internal sealed partial class RoomGrain(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Room {RoomId}: append failed; {Count} unacknowledged events failed, reactivating.")]
     private partial void LogAppendFailed(Exception exception, string roomId, int count);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Room {RoomId}: publishing seq {FromSeq}..{ToSeq} failed; API nodes will backfill.")]
-    private partial void LogPublishFailed(Exception exception, string roomId, long fromSeq, long toSeq);
 }
