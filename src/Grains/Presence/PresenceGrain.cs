@@ -44,7 +44,7 @@ internal sealed partial class PresenceGrain(
         _version = Random.Shared.NextInt64(1, long.MaxValue / 2);
         _quietUntil = time.GetUtcNow();
         var tick = this.RegisterGrainTimer(TickAsync, new GrainTimerCreationOptions(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan));
-        _ticks = new PresenceTicks(tick, time);
+        _ticks = new PresenceTicks(tick, time, TickInterval);
         Schedule();
         return Task.CompletedTask;
     }
@@ -159,14 +159,17 @@ internal sealed partial class PresenceGrain(
     {
         if (_members.HasChanges || (_members.IsEmpty && _lastTyping.Count == 0))
         {
-            _ticks.Soon(TickInterval);
+            _ticks.Soon();
         }
 
-        _ticks.At(_members.NextDeadline);
+        var next = _members.NextDeadline;
         if (_lastTyping.Count > 0)
         {
-            _ticks.At(_lastTyping.Values.Min() + TypingInterval);
+            var typingEnds = _lastTyping.Values.Min() + TypingInterval;
+            next = next < typingEnds ? next : typingEnds;
         }
+
+        _ticks.At(next);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Room {RoomId}: could not publish presence changes; readers will refresh.")]

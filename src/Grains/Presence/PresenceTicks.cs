@@ -7,20 +7,23 @@ namespace OrleansChat;
 /// </summary>
 /// <remarks>
 /// The tick is a one-shot grain timer, so it is a turn of the grain like any call. A deadline is kept by the presence
-/// clock (a fake one in tests), whose timer only makes the grain timer due at once.
+/// clock (a fake one in tests), whose timer only makes the grain timer due at once; it repeats each interval until the
+/// tick begins, since a change made from outside the grain just as a tick completes can be lost.
 /// </remarks>
 internal sealed class PresenceTicks : IDisposable
 {
     private readonly IGrainTimer _tick;
     private readonly ITimer _deadline;
     private readonly TimeProvider _time;
+    private readonly TimeSpan _interval;
     private bool _soon;
     private DateTimeOffset? _due;
 
-    public PresenceTicks(IGrainTimer tick, TimeProvider time)
+    public PresenceTicks(IGrainTimer tick, TimeProvider time, TimeSpan interval)
     {
         _tick = tick;
         _time = time;
+        _interval = interval;
         _deadline = time.CreateTimer(_ => TickNow(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
@@ -33,26 +36,30 @@ internal sealed class PresenceTicks : IDisposable
     }
 
     /// <summary>Ticks one interval from now, unless a tick is already that close: changes keep coalescing until it.</summary>
-    public void Soon(TimeSpan interval)
+    public void Soon()
     {
         if (!_soon)
         {
             _soon = true;
-            _tick.Change(interval, Timeout.InfiniteTimeSpan);
+            _tick.Change(_interval, Timeout.InfiniteTimeSpan);
         }
     }
 
-    /// <summary>Ticks at <paramref name="deadline"/> unless a deadline at or before it is armed already.</summary>
+    /// <summary>
+    /// Ticks at <paramref name="deadline"/>, or at no deadline when null. It replaces the one armed, later as well as
+    /// earlier: a renewal that moves a lease on must not leave a tick behind at its old end.
+    /// </summary>
     public void At(DateTimeOffset? deadline)
     {
-        if (deadline is not { } at || _due <= at)
+        if (deadline == _due)
         {
             return;
         }
 
-        _due = at;
-        var delay = at - _time.GetUtcNow();
-        _deadline.Change(delay > TimeSpan.Zero ? delay : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        _due = deadline;
+        var now = _time.GetUtcNow();
+        var delay = deadline is not { } at ? Timeout.InfiniteTimeSpan : at > now ? at - now : TimeSpan.Zero;
+        _deadline.Change(delay, deadline is null ? Timeout.InfiniteTimeSpan : _interval);
     }
 
     public void Dispose() => _deadline.Dispose();
