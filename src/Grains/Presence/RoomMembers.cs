@@ -16,6 +16,30 @@ internal sealed class RoomMembers
     /// <summary>How long a member stays after their last stream closed; null until a node said.</summary>
     public TimeSpan? Grace { get; set; }
 
+    /// <summary>Whether joins or leaves wait to be published.</summary>
+    public bool HasChanges => _joined.Count > 0 || _left.Count > 0 || _anonymousChanged;
+
+    /// <summary>When the next lease or grace ends, or null when none runs.</summary>
+    public DateTimeOffset? NextDeadline
+    {
+        get
+        {
+            DateTimeOffset? next = null;
+            foreach (var node in _nodes.Values)
+            {
+                next = node.LeaseEnd < next || next is null ? node.LeaseEnd : next;
+            }
+
+            foreach (var userId in _departing)
+            {
+                var end = _members[userId].ClosedAt + Grace;
+                next = end < next || next is null ? end : next;
+            }
+
+            return next;
+        }
+    }
+
     public bool IsEmpty => _nodes.Count == 0 && _members.Count == 0 && _joined.Count == 0 && _left.Count == 0 && !_anonymousChanged;
 
     public void Apply(string nodeId, PresenceDelta delta, DateTimeOffset now, DateTimeOffset leaseEnd)
@@ -105,7 +129,7 @@ internal sealed class RoomMembers
     /// <summary>The joins and leaves since the last call (version 0, for the caller to number), or null when none.</summary>
     public PresenceChanges? TakeChanges()
     {
-        if (_joined.Count == 0 && _left.Count == 0 && !_anonymousChanged)
+        if (!HasChanges)
         {
             return null;
         }

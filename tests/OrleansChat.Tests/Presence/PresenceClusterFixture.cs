@@ -9,7 +9,7 @@ namespace OrleansChat.Tests.Presence;
 /// <summary>Two silos whose presence grains keep time by one fake clock; the runtime and the grains' ticks keep real time.</summary>
 public sealed class PresenceClusterFixture : IAsyncLifetime
 {
-    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.Parse("2026-11-25T10:00:00Z"));
+    public ReadCountingClock Clock { get; } = new(DateTimeOffset.Parse("2026-11-25T10:00:00Z"));
 
     public InProcessTestCluster Cluster { get; private set; } = null!;
 
@@ -43,6 +43,20 @@ public sealed class PresenceClusterFixture : IAsyncLifetime
             return Task.CompletedTask;
         });
         return (Grains.GetGrain<IPresenceGrain>(roomId), recorder);
+    }
+}
+
+/// <summary>A fake clock that counts how often it was read: every tick of a presence grain reads it.</summary>
+public sealed class ReadCountingClock(DateTimeOffset start) : FakeTimeProvider(start)
+{
+    private long _reads;
+
+    public long Reads => Interlocked.Read(ref _reads);
+
+    public override DateTimeOffset GetUtcNow()
+    {
+        Interlocked.Increment(ref _reads);
+        return base.GetUtcNow();
     }
 }
 
