@@ -17,15 +17,24 @@ const recoveryMs = 30_000;
 
 const seqsAndTexts = async (page) => (await page.messages()).map(({ seq, text }) => [seq, text]);
 
-/** Holds the page's event stream requests until released, so no event reaches the page before then. */
+/**
+ * Holds the page's event stream requests until released, so no event reaches the page before then. `requested`
+ * resolves when the page first asks for its stream: it has loaded the room's history by then.
+ */
 function heldStreams() {
   let release;
+  let requestedNow;
   const released = new Promise((resolve) => {
     release = resolve;
   });
+  const requested = new Promise((resolve) => {
+    requestedNow = resolve;
+  });
   return {
     release,
+    requested,
     routes: (context) => context.route((url) => url.pathname.endsWith('/events'), async (route) => {
+      requestedNow();
       await released;
       await route.continue().catch(() => {});
     }),
@@ -94,6 +103,9 @@ describe('a page across an embedded restart', () => {
     // to its posts tell the page which log its messages are in.
     const page = await ChatPage.open(browser, server.baseUrl, { room, user: 'ann', live: false, routes: streams.routes });
     try {
+      // A reply that comes back while the history still loads is left to the history or the stream to show, and
+      // the stream is held: post once the page knows which log it shows.
+      await streams.requested;
       for (const text of ['old one', 'old two']) {
         await page.send(text);
       }
