@@ -4,27 +4,34 @@ namespace OrleansChat;
 /// The retained tail of a room's event log in memory: consecutive seqs in a ring, so a seq maps to its slot by
 /// arithmetic, appending past capacity drops the oldest event in O(1), and an age limit drops the oldest while they are too old. Each message's current state is held once,
 /// beside the ring, for as long as a retained event names it: an edit or a deletion replaces it, so every read shows
-/// messages as they now stand and a deleted text is kept nowhere.
+/// messages as they now stand and a deleted text is kept nowhere. The ring starts small and doubles up to the
+/// capacity: most rooms are quiet, and a full-size ring (≈ 40 KB at 1,000 events) for each of them, in the room grain
+/// and in an embedded node's log alike, was most of what an open but quiet room cost.
 /// </summary>
 internal sealed class RoomWindow
 {
-    private readonly Entry[] _ring;
+    private const int InitialSlots = 16;
+
+    private readonly int _capacity;
     private readonly Dictionary<long, Body> _bodies = [];
+    private Entry[] _ring;
     private int _start;
     private int _count;
 
     public RoomWindow(int capacity, long lastSeq, IReadOnlyList<RoomEvent> recent)
     {
-        _ring = new Entry[capacity];
+        _capacity = capacity;
+        var skipped = Math.Max(0, recent.Count - capacity);
+        _ring = new Entry[Math.Min(capacity, Math.Max(InitialSlots, recent.Count - skipped))];
         LastSeq = lastSeq;
-        foreach (var roomEvent in recent.Skip(Math.Max(0, recent.Count - capacity)))
+        foreach (var roomEvent in recent.Skip(skipped))
         {
             _ring[_count++] = Entry.Of(roomEvent);
             _bodies[roomEvent.Message.Seq] = new Body(roomEvent.Message, roomEvent.Seq);
         }
     }
 
-    public int Capacity => _ring.Length;
+    public int Capacity => _capacity;
 
     public long LastSeq { get; private set; }
 
@@ -44,7 +51,19 @@ internal sealed class RoomWindow
 
         LastSeq = roomEvent.Seq;
         _bodies[roomEvent.Message.Seq] = new Body(roomEvent.Message, roomEvent.Seq);
-        var evicted = _count == _ring.Length ? DropOldest() : null;
+        ChatMessage? evicted = null;
+        if (_count == _ring.Length)
+        {
+            if (_ring.Length < _capacity)
+            {
+                Grow();
+            }
+            else
+            {
+                evicted = DropOldest();
+            }
+        }
+
         _ring[(_start + _count++) % _ring.Length] = Entry.Of(roomEvent);
         return evicted;
     }
@@ -166,6 +185,19 @@ internal sealed class RoomWindow
         }
 
         return dropped.Kind == RoomEventKind.Message ? body.State : null;
+    }
+
+    /// <summary>Doubles the ring (up to the capacity), its events in order from the first slot.</summary>
+    private void Grow()
+    {
+        var grown = new Entry[Math.Min(_capacity, _ring.Length * 2)];
+        for (var i = 0; i < _count; i++)
+        {
+            grown[i] = _ring[(_start + i) % _ring.Length];
+        }
+
+        _ring = grown;
+        _start = 0;
     }
 
     private ref Entry At(long seq) => ref _ring[(_start + (int)(seq - FirstSeq)) % _ring.Length];
