@@ -258,7 +258,7 @@ for run in $(seq 1 "$runs"); do
       cold_args=()
       if [ "$s" = presence ]; then
         # Its own command and result (no warm-up: the measured storm comes after 10,000 streams have connected).
-        # The victim's tabs reconnect to api2 directly: nginx's 4,096 worker connections could not carry them.
+        # The victim's tabs reconnect to api2 directly, as every other scenario talks to the API nodes and not to nginx.
         # shellcheck disable=SC2046,SC2086
         bench presence --url "$url" $(scenario_args presence) --kill "$root/deploy/local/cluster.sh kill api1" \
           --role "silo=$(cluster_pids silo)" --role "api2=$(cluster_pids api2)" --role "redis=$(cluster_pids redis)" \
