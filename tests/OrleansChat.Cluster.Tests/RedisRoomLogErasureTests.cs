@@ -7,33 +7,21 @@ namespace OrleansChat.Cluster.Tests;
 /// The Redis room log's v2 layout against a real redis-server: an edit keeps only the newest text, a deletion keeps
 /// none, trimming releases messages no retained event names, and the epoch is created with the first append.
 /// </summary>
-public sealed class RedisRoomLogErasureTests(RedisServer redis) : IClassFixture<RedisServer>, IAsyncLifetime
+public sealed class RedisRoomLogErasureTests(RedisServer redis) : RedisRoomLogTest(redis, "test/erasure/"), IClassFixture<RedisServer>
 {
-    private const string Prefix = "test/erasure/";
-    private const string Epoch = "e1";
     private static readonly DateTimeOffset At = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000);
-    private readonly string _room = $"r-{Guid.NewGuid():N}";
-    private RedisRoomLog _log = null!;
-
-    public Task InitializeAsync()
-    {
-        _log = new RedisRoomLog(redis.Configuration.Clone(), Prefix);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _log.DisposeAsync();
 
     [Fact]
     public async Task An_edit_keeps_only_the_newest_text_and_a_deletion_leaves_no_text_in_any_of_the_rooms_keys()
     {
-        var original = new ChatMessage(_room, 1, "ann", "first-marker-91c", At, "c-1", "Ann");
+        var original = new ChatMessage(Room, 1, "ann", "first-marker-91c", At, "c-1", "Ann");
         var edited = original.EditedTo("second-marker-4d2", At.AddSeconds(1));
         var tombstone = edited.Tombstone("mod", At.AddSeconds(2));
 
-        await _log.AppendAsync(_room, Epoch, [RoomEvent.Posted(original), RoomEvent.Posted(Other(2))], 100);
-        await _log.AppendAsync(_room, Epoch, [new RoomEvent(3, RoomEventKind.Edit, edited.EditedAt!.Value, edited)], 100);
+        await Log.AppendAsync(Room, Epoch, [RoomEvent.Posted(original), RoomEvent.Posted(Other(2))], 100);
+        await Log.AppendAsync(Room, Epoch, [new RoomEvent(3, RoomEventKind.Edit, edited.EditedAt!.Value, edited)], 100);
         var afterEdit = await RoomContentsAsync();
-        await _log.AppendAsync(_room, Epoch, [new RoomEvent(4, RoomEventKind.Delete, tombstone.DeletedAt!.Value, tombstone)], 100);
+        await Log.AppendAsync(Room, Epoch, [new RoomEvent(4, RoomEventKind.Delete, tombstone.DeletedAt!.Value, tombstone)], 100);
         var afterDelete = await RoomContentsAsync();
 
         Assert.DoesNotContain("first-marker-91c", afterEdit);
@@ -41,7 +29,7 @@ public sealed class RedisRoomLogErasureTests(RedisServer redis) : IClassFixture<
         Assert.DoesNotContain("first-marker-91c", afterDelete);
         Assert.DoesNotContain("second-marker-4d2", afterDelete);
         Assert.Contains("still here", afterDelete);
-        var snapshot = await _log.ReadRecentAsync(_room, 100);
+        var snapshot = await Log.ReadRecentAsync(Room, 100);
         Assert.Equal([1L, 2, 3, 4], snapshot.Events.Select(e => e.Seq));
         Assert.Equal([tombstone, Other(2), tombstone, tombstone], snapshot.Events.Select(e => e.Message));
         Assert.Equal([RoomEventKind.Message, RoomEventKind.Message, RoomEventKind.Edit, RoomEventKind.Delete], snapshot.Events.Select(e => e.Kind));
@@ -50,35 +38,35 @@ public sealed class RedisRoomLogErasureTests(RedisServer redis) : IClassFixture<
     [Fact]
     public async Task Trimming_releases_a_message_once_no_retained_event_names_it()
     {
-        await _log.AppendAsync(_room, Epoch, [RoomEvent.Posted(Other(1)), RoomEvent.Posted(Other(2)), RoomEvent.Posted(Other(3))], 3);
+        await Log.AppendAsync(Room, Epoch, [RoomEvent.Posted(Other(1)), RoomEvent.Posted(Other(2)), RoomEvent.Posted(Other(3))], 3);
         var edited = Other(1).EditedTo("edited", At.AddSeconds(5));
-        await _log.AppendAsync(_room, Epoch, [new RoomEvent(4, RoomEventKind.Edit, At.AddSeconds(5), edited)], 3);
+        await Log.AppendAsync(Room, Epoch, [new RoomEvent(4, RoomEventKind.Edit, At.AddSeconds(5), edited)], 3);
 
-        var snapshot = await _log.ReadRecentAsync(_room, 100);
+        var snapshot = await Log.ReadRecentAsync(Room, 100);
         Assert.Equal([2L, 3, 4], snapshot.Events.Select(e => e.Seq));
         Assert.Equal(edited, snapshot.Events[^1].Message);
         Assert.Equal(3, await MessageCountAsync());
 
-        await _log.AppendAsync(_room, Epoch, [RoomEvent.Posted(Other(5)), RoomEvent.Posted(Other(6)), RoomEvent.Posted(Other(7))], 3);
+        await Log.AppendAsync(Room, Epoch, [RoomEvent.Posted(Other(5)), RoomEvent.Posted(Other(6)), RoomEvent.Posted(Other(7))], 3);
 
-        Assert.Equal([5L, 6, 7], (await _log.ReadRecentAsync(_room, 100)).Events.Select(e => e.Seq));
+        Assert.Equal([5L, 6, 7], (await Log.ReadRecentAsync(Room, 100)).Events.Select(e => e.Seq));
         Assert.Equal(3, await MessageCountAsync());
     }
 
     [Fact]
     public async Task Trimming_by_age_leaves_no_text_of_a_trimmed_message_in_any_of_the_rooms_keys()
     {
-        var aged = new ChatMessage(_room, 1, "ann", "aged-marker-7f3", At, "c-1", "Ann");
+        var aged = new ChatMessage(Room, 1, "ann", "aged-marker-7f3", At, "c-1", "Ann");
         var editedLater = Other(2).EditedTo("recent-edit-b19", At.AddHours(2));
-        await _log.AppendAsync(_room, Epoch, [RoomEvent.Posted(aged), RoomEvent.Posted(Other(2))], 100);
-        await _log.AppendAsync(_room, Epoch, [new RoomEvent(3, RoomEventKind.Edit, editedLater.EditedAt!.Value, editedLater)], 100);
+        await Log.AppendAsync(Room, Epoch, [RoomEvent.Posted(aged), RoomEvent.Posted(Other(2))], 100);
+        await Log.AppendAsync(Room, Epoch, [new RoomEvent(3, RoomEventKind.Edit, editedLater.EditedAt!.Value, editedLater)], 100);
         var before = await RoomContentsAsync();
 
-        await _log.TrimBeforeAsync(_room, At.AddHours(1));
+        await Log.TrimBeforeAsync(Room, At.AddHours(1));
         var afterTrim = await RoomContentsAsync();
-        var aging = new ChatMessage(_room, 4, "ann", "aging-marker-c20", At.AddHours(2), null);
-        await _log.AppendAsync(_room, Epoch, [RoomEvent.Posted(aging), RoomEvent.Posted(Other(5) with { CreatedAt = At.AddHours(4) })], 100);
-        await _log.AppendAsync(_room, Epoch, [RoomEvent.Posted(Other(6) with { CreatedAt = At.AddHours(4) })], 100, trimBefore: At.AddHours(3));
+        var aging = new ChatMessage(Room, 4, "ann", "aging-marker-c20", At.AddHours(2), null);
+        await Log.AppendAsync(Room, Epoch, [RoomEvent.Posted(aging), RoomEvent.Posted(Other(5) with { CreatedAt = At.AddHours(4) })], 100);
+        await Log.AppendAsync(Room, Epoch, [RoomEvent.Posted(Other(6) with { CreatedAt = At.AddHours(4) })], 100, trimBefore: At.AddHours(3));
         var afterAppend = await RoomContentsAsync();
 
         Assert.Contains("aged-marker-7f3", before);
@@ -87,43 +75,43 @@ public sealed class RedisRoomLogErasureTests(RedisServer redis) : IClassFixture<
         Assert.Contains("recent-edit-b19", afterTrim);
         Assert.DoesNotContain("aging-marker-c20", afterAppend);
         Assert.DoesNotContain("recent-edit-b19", afterAppend);
-        Assert.Equal([5L, 6], (await _log.ReadRecentAsync(_room, 100)).Events.Select(e => e.Seq));
+        Assert.Equal([5L, 6], (await Log.ReadRecentAsync(Room, 100)).Events.Select(e => e.Seq));
         Assert.Equal(2, await MessageCountAsync());
     }
 
     [Fact]
     public async Task The_first_append_creates_the_epoch_and_an_append_of_another_epoch_is_refused()
     {
-        Assert.Null((await _log.ReadRecentAsync(_room, 10)).Epoch);
+        Assert.Null((await Log.ReadRecentAsync(Room, 10)).Epoch);
 
-        await _log.AppendAsync(_room, Epoch, [RoomEvent.Posted(Other(1))], 100);
+        await Log.AppendAsync(Room, Epoch, [RoomEvent.Posted(Other(1))], 100);
         // A writer that read another log (one that was lost) must not continue this one, even at the right seq.
         var refused = await Assert.ThrowsAsync<RoomLogConflictException>(
-            () => _log.AppendAsync(_room, "other", [RoomEvent.Posted(Other(2))], 100));
+            () => Log.AppendAsync(Room, "other", [RoomEvent.Posted(Other(2))], 100));
 
         Assert.Equal(1, refused.ActualLastSeq);
-        var snapshot = await _log.ReadRecentAsync(_room, 10);
+        var snapshot = await Log.ReadRecentAsync(Room, 10);
         Assert.Equal((1L, Epoch), (snapshot.LastSeq, snapshot.Epoch));
         Assert.Single(snapshot.Events);
     }
 
-    private ChatMessage Other(long seq) => new(_room, seq, "bob", $"still here {seq}", At.AddMilliseconds(seq), null);
+    private ChatMessage Other(long seq) => new(Room, seq, "bob", $"still here {seq}", At.AddMilliseconds(seq), null);
 
     private async Task<long> MessageCountAsync() =>
         // Each message is a body and the seq of the newest event that names it.
-        await redis.Connection.GetDatabase().HashLengthAsync(_log.Keys(_room)[3]) / 2;
+        await Redis.Connection.GetDatabase().HashLengthAsync(Log.Keys(Room)[3]) / 2;
 
     /// <summary>Everything stored under the room's keys, found by scanning for them, as text.</summary>
     private async Task<string> RoomContentsAsync()
     {
-        var database = redis.Connection.GetDatabase();
+        var database = Redis.Connection.GetDatabase();
         var keys = new List<RedisKey>();
-        await foreach (var key in redis.Connection.GetServers()[0].KeysAsync(pattern: $"{Prefix}{{{_room}}}*"))
+        await foreach (var key in Redis.Connection.GetServers()[0].KeysAsync(pattern: $"{Prefix}{{{Room}}}*"))
         {
             keys.Add(key);
         }
 
-        Assert.Equal(_log.Keys(_room).Select(k => k.ToString()).Order(), keys.Select(k => k.ToString()).Order());
+        Assert.Equal(Log.Keys(Room).Select(k => k.ToString()).Order(), keys.Select(k => k.ToString()).Order());
         var contents = new List<string>();
         foreach (var key in keys)
         {

@@ -4,20 +4,8 @@ using StackExchange.Redis;
 namespace OrleansChat.Cluster.Tests;
 
 /// <summary>The Redis room log against a real redis-server: the conditional append is what keeps seqs gapless.</summary>
-public sealed class RedisRoomLogTests(RedisServer redis) : IClassFixture<RedisServer>, IAsyncLifetime
+public sealed class RedisRoomLogTests(RedisServer redis) : RedisRoomLogTest(redis, "test/room/"), IClassFixture<RedisServer>
 {
-    private const string Prefix = "test/room/";
-    private const string Epoch = "e1";
-    private readonly string _room = $"r-{Guid.NewGuid():N}";
-    private RedisRoomLog _log = null!;
-
-    public Task InitializeAsync()
-    {
-        _log = new RedisRoomLog(redis.Configuration.Clone(), Prefix);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _log.DisposeAsync();
 
     [Fact]
     public async Task Messages_round_trip_with_every_field()
@@ -25,12 +13,12 @@ public sealed class RedisRoomLogTests(RedisServer redis) : IClassFixture<RedisSe
         var createdAt = new DateTimeOffset(2026, 11, 25, 10, 0, 0, 123, TimeSpan.Zero);
         RoomEvent[] events =
         [
-            RoomEvent.Posted(new(_room, 1, "ann", "hello", createdAt, "c-1", "Ann")),
-            RoomEvent.Posted(new(_room, 2, "bob", "ünïcødé ✓ \"quoted\"\nnext line", createdAt.AddSeconds(1), null)),
+            RoomEvent.Posted(new(Room, 1, "ann", "hello", createdAt, "c-1", "Ann")),
+            RoomEvent.Posted(new(Room, 2, "bob", "ünïcødé ✓ \"quoted\"\nnext line", createdAt.AddSeconds(1), null)),
         ];
 
-        await _log.AppendAsync(_room, Epoch, events, 100);
-        var snapshot = await _log.ReadRecentAsync(_room, 100);
+        await Log.AppendAsync(Room, Epoch, events, 100);
+        var snapshot = await Log.ReadRecentAsync(Room, 100);
 
         Assert.Equal(2, snapshot.LastSeq);
         Assert.Equal(Epoch, snapshot.Epoch);
@@ -40,7 +28,7 @@ public sealed class RedisRoomLogTests(RedisServer redis) : IClassFixture<RedisSe
     [Fact]
     public async Task An_empty_room_reads_as_seq_zero()
     {
-        var snapshot = await _log.ReadRecentAsync(_room, 10);
+        var snapshot = await Log.ReadRecentAsync(Room, 10);
 
         Assert.Equal(0, snapshot.LastSeq);
         Assert.Null(snapshot.Epoch);
@@ -50,16 +38,16 @@ public sealed class RedisRoomLogTests(RedisServer redis) : IClassFixture<RedisSe
     [Fact]
     public async Task An_append_that_does_not_follow_the_last_seq_is_refused_and_stores_nothing()
     {
-        await _log.AppendAsync(_room, Epoch, Messages(1, 3, "first"), 100);
+        await Log.AppendAsync(Room, Epoch, Messages(1, 3, "first"), 100);
         // A second activation of the room, e.g. one that lost its silo's membership race, with a stale view.
-        await using var stale = new RedisRoomLog(redis.Configuration.Clone(), Prefix);
+        await using var stale = NewLog();
 
-        var reused = await Assert.ThrowsAsync<RoomLogConflictException>(() => stale.AppendAsync(_room, Epoch, Messages(3, 4, "stale"), 100));
-        var gap = await Assert.ThrowsAsync<RoomLogConflictException>(() => stale.AppendAsync(_room, Epoch, Messages(5, 5, "gap"), 100));
+        var reused = await Assert.ThrowsAsync<RoomLogConflictException>(() => stale.AppendAsync(Room, Epoch, Messages(3, 4, "stale"), 100));
+        var gap = await Assert.ThrowsAsync<RoomLogConflictException>(() => stale.AppendAsync(Room, Epoch, Messages(5, 5, "gap"), 100));
 
         Assert.Equal(3, reused.ActualLastSeq);
         Assert.Equal(3, gap.ActualLastSeq);
-        var snapshot = await _log.ReadRecentAsync(_room, 100);
+        var snapshot = await Log.ReadRecentAsync(Room, 100);
         Assert.Equal(3, snapshot.LastSeq);
         Assert.All(snapshot.Events.Select(e => e.Message), m => Assert.Equal("first", m.UserId));
     }
@@ -68,11 +56,11 @@ public sealed class RedisRoomLogTests(RedisServer redis) : IClassFixture<RedisSe
     public async Task Racing_writers_never_store_two_messages_under_one_seq_nor_leave_a_gap()
     {
         const int perWriter = 150;
-        await using var other = new RedisRoomLog(redis.Configuration.Clone(), Prefix);
+        await using var other = NewLog();
 
-        await Task.WhenAll(WriteAsync(_log, "w1"), WriteAsync(other, "w2"));
+        await Task.WhenAll(WriteAsync(Log, "w1"), WriteAsync(other, "w2"));
 
-        var snapshot = await _log.ReadRecentAsync(_room, 10_000);
+        var snapshot = await Log.ReadRecentAsync(Room, 10_000);
         Assert.Equal(2 * perWriter, snapshot.LastSeq);
         Assert.Equal(Enumerable.Range(1, 2 * perWriter).Select(i => (long)i), snapshot.Events.Select(e => e.Message).Select(m => m.Seq));
         Assert.Equal(perWriter, snapshot.Events.Select(e => e.Message).Count(m => m.UserId == "w1"));
@@ -86,7 +74,7 @@ public sealed class RedisRoomLogTests(RedisServer redis) : IClassFixture<RedisSe
             {
                 try
                 {
-                    await log.AppendAsync(_room, Epoch, Messages(last + 1, last + 1, writer), 10_000);
+                    await log.AppendAsync(Room, Epoch, Messages(last + 1, last + 1, writer), 10_000);
                     written++;
                     last++;
                 }
@@ -103,17 +91,17 @@ public sealed class RedisRoomLogTests(RedisServer redis) : IClassFixture<RedisSe
     {
         for (var from = 1; from <= 12; from += 3)
         {
-            await _log.AppendAsync(_room, Epoch, Messages(from, from + 2, "ann"), 5);
+            await Log.AppendAsync(Room, Epoch, Messages(from, from + 2, "ann"), 5);
         }
 
-        var snapshot = await _log.ReadRecentAsync(_room, 100);
+        var snapshot = await Log.ReadRecentAsync(Room, 100);
         Assert.Equal(12, snapshot.LastSeq);
         Assert.Equal([8L, 9, 10, 11, 12], snapshot.Events.Select(e => e.Message).Select(m => m.Seq));
-        Assert.Equal(5, await redis.Connection.GetDatabase().StreamLengthAsync(_log.Keys(_room)[0]));
+        Assert.Equal(5, await Redis.Connection.GetDatabase().StreamLengthAsync(Log.Keys(Room)[0]));
 
-        await Assert.ThrowsAsync<RoomLogConflictException>(() => _log.AppendAsync(_room, Epoch, Messages(12, 12, "ann"), 5));
-        await _log.AppendAsync(_room, Epoch, Messages(13, 13, "ann"), 5);
-        Assert.Equal(13, (await _log.ReadRecentAsync(_room, 2)).LastSeq);
+        await Assert.ThrowsAsync<RoomLogConflictException>(() => Log.AppendAsync(Room, Epoch, Messages(12, 12, "ann"), 5));
+        await Log.AppendAsync(Room, Epoch, Messages(13, 13, "ann"), 5);
+        Assert.Equal(13, (await Log.ReadRecentAsync(Room, 2)).LastSeq);
     }
 
     [Fact]
@@ -121,12 +109,12 @@ public sealed class RedisRoomLogTests(RedisServer redis) : IClassFixture<RedisSe
     {
         RoomEvent[] broken = [.. Messages(1, 2, "ann"), .. Messages(4, 4, "ann")];
 
-        await Assert.ThrowsAsync<ArgumentException>(() => _log.AppendAsync(_room, Epoch, broken, 100));
+        await Assert.ThrowsAsync<ArgumentException>(() => Log.AppendAsync(Room, Epoch, broken, 100));
 
-        Assert.Equal(0, (await _log.ReadRecentAsync(_room, 100)).LastSeq);
+        Assert.Equal(0, (await Log.ReadRecentAsync(Room, 100)).LastSeq);
     }
 
     private RoomEvent[] Messages(long from, long to, string userId) =>
         [.. Enumerable.Range((int)from, (int)(to - from + 1)).Select(seq => RoomEvent.Posted(
-            new ChatMessage(_room, seq, userId, $"message {seq}", DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000 + seq), $"{userId}-{seq}")))];
+            new ChatMessage(Room, seq, userId, $"message {seq}", DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000 + seq), $"{userId}-{seq}")))];
 }
