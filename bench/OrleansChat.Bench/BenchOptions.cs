@@ -1,4 +1,4 @@
-using System.Globalization;
+using static OrleansChat.Bench.OptionArgs;
 
 namespace OrleansChat.Bench;
 
@@ -108,33 +108,7 @@ internal sealed class BenchOptions
     public static BenchOptions Parse(IReadOnlyList<string> args)
     {
         var options = new BenchOptions();
-        for (var i = 0; i < args.Count; i++)
-        {
-            var arg = args[i];
-            if (!arg.StartsWith("--", StringComparison.Ordinal))
-            {
-                throw new ArgumentException($"Unexpected argument '{arg}'.");
-            }
-
-            string name, value;
-            var eq = arg.IndexOf('=');
-            if (eq > 0)
-            {
-                (name, value) = (arg[2..eq], arg[(eq + 1)..]);
-            }
-            else
-            {
-                name = arg[2..];
-                if (i + 1 >= args.Count)
-                {
-                    throw new ArgumentException($"--{name} needs a value.");
-                }
-
-                value = args[++i];
-            }
-
-            options.Set(name, value);
-        }
+        OptionArgs.Read(args, options.Set);
 
         if (options.Urls.Count == 0)
         {
@@ -165,11 +139,7 @@ internal sealed class BenchOptions
         {
             case "url":
             case "urls":
-                foreach (var url in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                {
-                    Urls.Add(new Uri(url.TrimEnd('/') + "/"));
-                }
-
+                Urls.AddRange(UrlList(value));
                 break;
             case "scenario": Scenario = value; break;
             case "mode": Mode = value; break;
@@ -192,15 +162,7 @@ internal sealed class BenchOptions
                 }
 
                 break;
-            case "role":
-                var eq = value.IndexOf('=');
-                if (eq <= 0)
-                {
-                    throw new ArgumentException("--role needs NAME=PID[,PID...].");
-                }
-
-                Roles.Add((value[..eq], [.. value[(eq + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Int)]));
-                break;
+            case "role": Roles.Add(Role(value)); break;
             case "metrics":
                 MetricsUrls.AddRange(value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(u => new Uri(u)));
                 break;
@@ -228,8 +190,4 @@ internal sealed class BenchOptions
             default: throw new ArgumentException($"Unknown option --{name}.");
         }
     }
-
-    private static int Int(string value) => int.Parse(value, CultureInfo.InvariantCulture);
-
-    private static double Double(string value) => double.Parse(value, CultureInfo.InvariantCulture);
 }

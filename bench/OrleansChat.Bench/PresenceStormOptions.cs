@@ -1,4 +1,4 @@
-using System.Globalization;
+using static OrleansChat.Bench.OptionArgs;
 
 namespace OrleansChat.Bench;
 
@@ -60,28 +60,7 @@ internal sealed class PresenceStormOptions
     public static PresenceStormOptions Parse(IReadOnlyList<string> args)
     {
         var options = new PresenceStormOptions();
-        for (var i = 0; i < args.Count; i++)
-        {
-            var arg = args[i];
-            if (!arg.StartsWith("--", StringComparison.Ordinal))
-            {
-                throw new ArgumentException($"Unexpected argument '{arg}'.");
-            }
-
-            var eq = arg.IndexOf('=');
-            if (eq > 0)
-            {
-                options.Set(arg[2..eq], arg[(eq + 1)..]);
-            }
-            else if (i + 1 < args.Count)
-            {
-                options.Set(arg[2..], args[++i]);
-            }
-            else
-            {
-                throw new ArgumentException($"{arg} needs a value.");
-            }
-        }
+        OptionArgs.Read(args, options.Set);
 
         if (options.Urls.Count == 0)
         {
@@ -107,7 +86,7 @@ internal sealed class PresenceStormOptions
         {
             case "url":
             case "urls":
-                Urls.AddRange(value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Url));
+                Urls.AddRange(UrlList(value));
                 break;
             case "reconnect-url": ReconnectUrl = Url(value); break;
             case "rooms": Rooms = Int(value); break;
@@ -117,25 +96,11 @@ internal sealed class PresenceStormOptions
             case "hold": Hold = Double(value); break;
             case "observe": Observe = Double(value); break;
             case "connect-concurrency": ConnectConcurrency = Math.Max(1, Int(value)); break;
-            case "role":
-                var eq = value.IndexOf('=');
-                if (eq <= 0)
-                {
-                    throw new ArgumentException("--role needs NAME=PID[,PID...].");
-                }
-
-                Roles.Add((value[..eq], [.. value[(eq + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Int)]));
-                break;
+            case "role": Roles.Add(Role(value)); break;
             case "json": JsonFile = value; break;
             case "progress": Progress = Double(value); break;
             case "room-prefix": Prefix = value; break;
             default: throw new ArgumentException($"Unknown option --{name}.");
         }
     }
-
-    private static Uri Url(string value) => new(value.TrimEnd('/') + "/");
-
-    private static int Int(string value) => int.Parse(value, CultureInfo.InvariantCulture);
-
-    private static double Double(string value) => double.Parse(value, CultureInfo.InvariantCulture);
 }
