@@ -57,60 +57,14 @@ public sealed class ComposeDeploymentTests(ComposeDeployment compose, ITestOutpu
     [Fact]
     public async Task Sse_clients_of_a_killed_api_container_resume_through_nginx_with_every_message_once_in_order()
     {
-        var room = Rooms.NewId("compose-api");
-        var clients = Enumerable.Range(0, 4).Select(_ => new ResumingSseClient(Nginx, room, "0", compose.Tokens)).ToArray();
-        try
-        {
-            await Poll.UntilAsync(() => clients.All(c => c.Connections.Count > 0), "every client is connected", Patience);
-            var victim = ComposeDeployment.NodeServing(clients[0].Connections[0]);
-            var survivor = victim == "api1" ? "api2" : "api1";
-            var onVictim = clients.Where(c => ComposeDeployment.NodeServing(c.Connections[0]) == victim).ToArray();
+        // Through nginx, like everything else: a post caught on the killed node fails and is retried with its id.
+        var nodes = new ApiNodes(Nginx, ComposeDeployment.NodeServing, _ => Nginx, compose.KillAsync, compose.Tokens);
 
-            // Through nginx, like everything else: a post caught on the killed node fails and is retried with its id.
-            using var poster = new Poster(Nginx, room, "ann", compose.Tokens);
-            using var stopPosting = new CancellationTokenSource();
-            var posting = poster.RunAsync(stopPosting.Token, Patience, pace: TimeSpan.FromMilliseconds(25));
-            await Poll.UntilAsync(() => clients.All(c => c.HasSeen(5)), "every client has the first messages", Patience);
+        var outcome = await ApiNodeKill.RunAsync(nodes, Rooms.NewId("compose-api"), Patience);
 
-            var killedAt = await compose.KillAsync(victim);
-            await Poll.UntilAsync(
-                () => onVictim.All(c => c.Connections.Any(k => k.OpenedAt > killedAt && k.Received > 0)),
-                $"the clients of {victim} receive again on a new connection", Patience);
-            var resumed = onVictim.Max(c => c.Connections.First(k => k.OpenedAt > killedAt && k.Received > 0).OpenedAt) - killedAt;
-
-            var acknowledgedAtResume = poster.Acknowledged.Count;
-            await Poll.UntilAsync(() => poster.Acknowledged.Count >= acknowledgedAtResume + 10, "ten more posts after the resume", Patience);
-            await stopPosting.CancelAsync();
-            await posting;
-
-            var lastSeq = poster.Acknowledged.Values.Max(m => m.Seq);
-            Assert.Equal(Rooms.Seqs(1, lastSeq), poster.Acknowledged.Values.Select(m => m.Seq).Order());
-            var failed = poster.Attempts.Where(a => a.Status is not (200 or 201)).ToArray();
-            Assert.True(failed.All(a => a.StartedAt < killedAt + resumed + TimeSpan.FromSeconds(1)), $"Posts failed after the clients had resumed: {string.Join("; ", failed)}");
-            await Poll.UntilAsync(() => clients.All(c => c.HasSeen(lastSeq)), $"every client has seq {lastSeq}", Patience);
-            foreach (var client in clients)
-            {
-                Assert.True(Rooms.Seqs(1, lastSeq).SequenceEqual(client.Seqs), $"Expected 1..{lastSeq} once each, in order: {client.Describe()}");
-                Assert.All(client.Messages, m => Assert.Equal(poster.Acknowledged[m.ClientMessageId!], m));
-                Assert.Empty(client.OtherEvents);
-            }
-
-            foreach (var client in onVictim)
-            {
-                var after = client.Connections.Where(k => k.OpenedAt > killedAt && k.Received > 0).ToArray();
-                Assert.All(after, k => Assert.Equal(survivor, ComposeDeployment.NodeServing(k)));
-                Assert.All(after, k => Assert.NotNull(k.LastEventIdSent));
-            }
-
-            Measurements.Record(output, $"compose: api container killed ({victim}, {onVictim.Length} of {clients.Length} SSE clients on it): all resumed through nginx on {survivor} within {resumed.TotalSeconds:0.00} s (client reconnect delay 0.1 s); {(failed.Length == 0 ? "no post caught by the kill" : $"{failed.Length} posts caught by the kill (status {string.Join(", ", failed.Select(a => a.Status))}) retried")}; {lastSeq} messages, none lost or repeated");
-        }
-        finally
-        {
-            foreach (var client in clients)
-            {
-                await client.DisposeAsync();
-            }
-        }
+        var failed = outcome.FailedPosts;
+        Assert.True(failed.All(a => a.StartedAt < outcome.KilledAt + outcome.Resumed + TimeSpan.FromSeconds(1)), $"Posts failed after the clients had resumed: {string.Join("; ", failed)}");
+        Measurements.Record(output, $"compose: api container killed ({outcome.Victim}, {outcome.ClientsOnVictim} of {outcome.Clients} SSE clients on it): all resumed through nginx on {outcome.Survivor} within {outcome.Resumed.TotalSeconds:0.00} s (client reconnect delay 0.1 s); {(failed.Length == 0 ? "no post caught by the kill" : $"{failed.Length} posts caught by the kill (status {string.Join(", ", failed.Select(a => a.Status))}) retried")}; {outcome.LastSeq} messages, none lost or repeated");
     }
 
     [Fact]
