@@ -10,7 +10,7 @@ import { history, post, uniqueRoom } from './support/api.js';
 import { launchBrowser } from './support/browser.js';
 import { ChatPage } from './support/chat-page.js';
 import { cluster, nginxUrl } from './support/cluster.js';
-import { EmbeddedServer } from './support/server.js';
+import { useChat } from './support/fixture.js';
 
 const timeout = 120_000;
 
@@ -54,25 +54,14 @@ async function pageSurvivesNodeLoss(browser, target) {
 }
 
 describe('failover', () => {
-  let server;
-  let browser;
-
-  before(async () => {
-    server = await EmbeddedServer.start();
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const chat = useChat();
 
   test('a page recovers when the embedded server is killed and restarted on the same port', { timeout }, async () => {
-    await pageSurvivesNodeLoss(browser, {
-      baseUrl: server.baseUrl,
+    await pageSurvivesNodeLoss(chat.browser, {
+      baseUrl: chat.baseUrl,
       historySurvives: false,
-      crash: () => server.kill(),
-      recover: () => server.restart(),
+      crash: () => chat.server.kill(),
+      recover: () => chat.server.restart(),
     });
   });
 });

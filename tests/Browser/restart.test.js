@@ -4,11 +4,9 @@
 // only from the answers to its own posts, before the stream delivered them.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { post, uniqueRoom } from './support/api.js';
-import { launchBrowser } from './support/browser.js';
-import { ChatPage } from './support/chat-page.js';
-import { EmbeddedServer } from './support/server.js';
+import { useChat } from './support/fixture.js';
 
 const timeout = 180_000;
 // Counted from the restarted server being ready: a browser retry (2 s), a token renewal, and the first stream of a
@@ -42,24 +40,14 @@ function heldStreams() {
 }
 
 describe('a page across an embedded restart', () => {
-  let server;
-  let browser;
-
-  before(async () => {
-    server = await EmbeddedServer.start();
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const chat = useChat();
 
   /**
    * Restarts the server (`stopped` runs while it is down), posts more messages than the page had, and checks that
    * the page shows the new log only.
    */
   async function restartAndExpectOnlyTheNewLog(page, room, stopped = () => {}) {
+    const { server } = chat;
     await server.stop();
     stopped();
     await page.waitForConnection('reconnecting');
@@ -78,22 +66,17 @@ describe('a page across an embedded restart', () => {
     await post(server.baseUrl, room, 'bob', 'new four');
     await page.waitForMessageCount(4);
     assert.deepEqual((await page.texts()).at(-1), 'new four', 'the page follows the new log live');
-    page.assertNoPageErrors();
   }
 
   test('a page that received its messages live reloads the new log and shows none of the lost one', { timeout }, async () => {
     const room = uniqueRoom('restart');
-    const page = await ChatPage.open(browser, server.baseUrl, { room, user: 'ann' });
-    try {
-      for (const text of ['old one', 'old two']) {
-        await post(server.baseUrl, room, 'bob', text);
-      }
-
-      await page.waitForTexts('old one', 'old two');
-      await restartAndExpectOnlyTheNewLog(page, room);
-    } finally {
-      await page.close();
+    const page = await chat.open({ room, user: 'ann' });
+    for (const text of ['old one', 'old two']) {
+      await post(chat.baseUrl, room, 'bob', text);
     }
+
+    await page.waitForTexts('old one', 'old two');
+    await restartAndExpectOnlyTheNewLog(page, room);
   });
 
   test('a page that knows its own messages only from their POST replies does too', { timeout }, async () => {
@@ -101,7 +84,7 @@ describe('a page across an embedded restart', () => {
     const streams = heldStreams();
     // The room is empty as the page opens, so its history names no epoch; its stream stays held, so only the replies
     // to its posts tell the page which log its messages are in.
-    const page = await ChatPage.open(browser, server.baseUrl, { room, user: 'ann', live: false, routes: streams.routes });
+    const page = await chat.open({ room, user: 'ann', live: false, routes: streams.routes });
     try {
       // A reply that comes back while the history still loads is left to the history or the stream to show, and
       // the stream is held: post once the page knows which log it shows.
@@ -115,7 +98,6 @@ describe('a page across an embedded restart', () => {
       await restartAndExpectOnlyTheNewLog(page, room, streams.release);
     } finally {
       streams.release();
-      await page.close();
     }
   });
 });
