@@ -5,17 +5,20 @@ namespace OrleansChat.Api.Presence;
 /// <summary>
 /// Tells each room's presence grain which streams this node holds open to it: every report interval one call per
 /// room that changed (the streams opened and closed meanwhile, never a call per connection), and every third of a
-/// lease period one renewal per room with everything open, so a node that died stops counting within a lease.
+/// lease period one lease renewal per silo (<see cref="SiloLeaseRenewals"/>), which keeps this node's streams counting
+/// in every room on that silo, so a node that died stops counting within a lease and a quiet room costs no call.
 /// </summary>
 /// <remarks>
 /// One loop makes every call, a tick's calls finish before the next tick's start, so each grain hears this node's
-/// reports in the order they happened. A failed call marks its room for a full renewal on the next tick.
+/// reports in the order they happened. A failed call marks its room for a full renewal on the next tick; a silo gone,
+/// or a silo lease that ran out, makes the next tick renew every room in full (their grains may have lost it).
 /// </remarks>
 internal sealed partial class PresenceReporter(
     IGrainFactory grains,
     IOptions<PresenceOptions> options,
     TimeProvider time,
     PresenceMetrics metrics,
+    SiloLeaseRenewals silos,
     ILogger<PresenceReporter> logger) : BackgroundService
 {
     private const int ConcurrentCalls = 32;
@@ -68,10 +71,11 @@ internal sealed partial class PresenceReporter(
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                var renew = time.GetUtcNow() >= nextRenewal;
-                if (renew)
+                var renew = false;
+                if (time.GetUtcNow() >= nextRenewal)
                 {
                     nextRenewal = time.GetUtcNow() + renewEvery;
+                    renew = await silos.RenewAsync(NodeId, _terms);
                 }
 
                 await ReportAsync(renew, stoppingToken);
@@ -110,7 +114,7 @@ internal sealed partial class PresenceReporter(
         }
     }
 
-    /// <summary>One round of calls: the changes of every room that has some, and everything when renewing.</summary>
+    /// <summary>One round of calls: the changes of every room that has some, and everything in every room when renewing.</summary>
     internal async Task ReportAsync(bool renew, CancellationToken cancellationToken)
     {
         var calls = new List<(string RoomId, PresenceDelta? Delta, NodePresence? All)>();
