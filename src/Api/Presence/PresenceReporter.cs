@@ -27,6 +27,10 @@ internal sealed partial class PresenceReporter(
     private readonly TimeSpan _interval = TimeSpan.FromMilliseconds(options.Value.ReportMilliseconds);
     private readonly Lock _lock = new();
     private readonly Dictionary<string, NodeRoomStreams> _rooms = [];
+
+    // The rooms the next tick looks at: those with news, and those emptied, to be forgotten. Not all rooms: a tick
+    // every 100 ms over 10,000 quiet rooms was most of an idle node's own work.
+    private readonly HashSet<string> _due = [];
     private long _lastStreamId;
 
     /// <summary>Names this node's leases; a restarted node is a new one, whose predecessor's leases simply expire.</summary>
@@ -44,6 +48,7 @@ internal sealed partial class PresenceReporter(
             }
 
             room.Open(user, streamId);
+            _due.Add(roomId);
         }
 
         return new Counted(this, roomId, user, streamId);
@@ -120,14 +125,28 @@ internal sealed partial class PresenceReporter(
         var calls = new List<(string RoomId, PresenceDelta? Delta, NodePresence? All)>();
         lock (_lock)
         {
-            foreach (var (roomId, room) in _rooms)
+            string[] due = renew ? [.. _rooms.Keys] : [.. _due];
+            _due.Clear();
+            foreach (var roomId in due)
             {
+                if (!_rooms.TryGetValue(roomId, out var room))
+                {
+                    continue;
+                }
+
                 if (room.IsIdle)
                 {
                     // Its last close went out on an earlier tick.
                     _rooms.Remove(roomId);
+                    continue;
                 }
-                else if (room.NeedsRenewal)
+
+                if (room.Streams == 0)
+                {
+                    _due.Add(roomId);
+                }
+
+                if (room.NeedsRenewal)
                 {
                     calls.Add((roomId, null, room.TakeAll()));
                 }
@@ -174,6 +193,7 @@ internal sealed partial class PresenceReporter(
                         }
 
                         room.NeedsRenewal = true;
+                        _due.Add(call.RoomId);
                     }
                 }
             });
@@ -187,6 +207,7 @@ internal sealed partial class PresenceReporter(
             if (_rooms.TryGetValue(roomId, out var room))
             {
                 room.Close(user, streamId);
+                _due.Add(roomId);
             }
         }
     }
