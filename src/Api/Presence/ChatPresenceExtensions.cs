@@ -10,6 +10,7 @@ public static class ChatPresenceExtensions
         services.AddOptions<PresenceOptions>().BindConfiguration(PresenceOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Add(PresenceJsonContext.Default));
         services.AddSingleton<PresenceMetrics>();
+        services.AddSingleton<SiloLeaseRenewals>();
         services.AddSingleton<PresenceReporter>();
         services.AddHostedService(sp => sp.GetRequiredService<PresenceReporter>());
         services.AddSingleton<PresenceFeeds>();

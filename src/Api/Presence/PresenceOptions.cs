@@ -12,8 +12,8 @@ public sealed class PresenceOptions : IValidatableObject
     public int GraceSeconds { get; set; } = 10;
 
     /// <summary>
-    /// How long this node's streams keep counting without a renewal. The node renews every third of it, so when a
-    /// node dies its users leave within this period unless they reconnect elsewhere.
+    /// How long this node's streams keep counting without a renewal. The node renews its lease with every silo every
+    /// third of it, so when a node dies its users leave within this period unless they reconnect elsewhere.
     /// </summary>
     [Range(3, 3600)]
     public int LeaseSeconds { get; set; } = 30;

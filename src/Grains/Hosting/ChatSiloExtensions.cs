@@ -20,8 +20,8 @@ public static class ChatSiloExtensions
     }
 
     /// <summary>
-    /// The room grains' options and log, and the silo's table of its rooms for the API nodes' feed checks, without
-    /// clustering or streams. The log follows the clustering: every
+    /// The room grains' options and log, the silo's table of its rooms for the API nodes' feed checks and its table of
+    /// the nodes' presence leases, without clustering or streams. The log follows the clustering: every
     /// room's messages in Redis with Redis clustering (a room reactivates on any silo with its history), in memory
     /// otherwise.
     /// </summary>
@@ -35,6 +35,7 @@ public static class ChatSiloExtensions
         silo.Services.AddMetrics();
         silo.Services.TryAddSingleton<RoomStoreMetrics>();
         silo.Services.TryAddSingleton<HostedRooms>();
+        silo.Services.TryAddSingleton<NodeLeases>();
 
         var cluster = ChatClusterOptions.From(silo.Configuration);
         if (roomLog is not null)

@@ -6,17 +6,21 @@ namespace OrleansChat;
 
 /// <summary>
 /// A room's presence for the whole cluster (<see cref="IPresenceGrain"/>). In memory only: a grain that lost its
-/// state (its silo died) is filled again by the nodes' next renewals, within a third of a lease period, and those
-/// renewals announce nobody, since the room's readers saw these members join before.
+/// state (its silo died) is filled again by the nodes' renewals of every room once they see the silo gone, and those
+/// renewals announce nobody within a third of a lease period, since the room's readers saw these members join before.
 /// </summary>
 /// <remarks>
 /// Not reentrant, and the timer does not interleave: each call and each tick is one short turn over one state.
 /// Changes collect for one interval and go out as one <see cref="PresenceChanges"/>, so a storm of reconnects costs a
 /// handful of stream events; a join and a leave of one user within an interval cancel out. The grain ticks only when
 /// it has something to do (<see cref="PresenceTicks"/>): 10,000 quiet rooms must not cost 50,000 turns a second.
+/// Nor a call each: the nodes renew their leases with the silo (<see cref="NodeLeases"/>), not with each room, so a
+/// quiet room is never called, and it is never collected while it holds anyone, since its state exists nowhere else.
 /// </remarks>
+[CollectionAgeLimit(AlwaysActive = true)]
 internal sealed partial class PresenceGrain(
     [FromKeyedServices(PresenceGrain.ClockKey)] TimeProvider time,
+    NodeLeases leases,
     ILogger<PresenceGrain> logger) : Grain, IPresenceGrain
 {
     /// <summary>The key of the clock that leases, the grace and typing expire by (as <see cref="UserStreamsGrain.ClockKey"/>).</summary>
@@ -27,10 +31,11 @@ internal sealed partial class PresenceGrain(
 
     private static readonly TimeSpan TypingInterval = TimeSpan.FromSeconds(2);
 
-    private readonly RoomMembers _members = new();
+    private readonly RoomMembers _members = new(leases);
     private readonly Dictionary<string, DateTimeOffset> _lastTyping = [];
     private IAsyncStream<PresenceStreamEvent> _stream = null!;
     private PresenceTicks _ticks = null!;
+    private IDisposable _leaseWatch = null!;
     private string _roomId = "";
     private DateTimeOffset _quietUntil;
     private long _version;
@@ -45,12 +50,14 @@ internal sealed partial class PresenceGrain(
         _quietUntil = time.GetUtcNow();
         var tick = this.RegisterGrainTimer(TickAsync, new GrainTimerCreationOptions(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan));
         _ticks = new PresenceTicks(tick, time, TickInterval);
+        _leaseWatch = leases.Watch(_ticks.Poke);
         Schedule();
         return Task.CompletedTask;
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        _leaseWatch.Dispose();
         _ticks.Dispose();
         return Task.CompletedTask;
     }

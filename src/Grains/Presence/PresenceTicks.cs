@@ -8,7 +8,8 @@ namespace OrleansChat;
 /// <remarks>
 /// The tick is a one-shot grain timer, so it is a turn of the grain like any call. A deadline is kept by the presence
 /// clock (a fake one in tests), whose timer only makes the grain timer due at once; it repeats each interval until the
-/// tick begins, since a change made from outside the grain just as a tick completes can be lost.
+/// tick begins, since a change made from outside the grain just as a tick completes can be lost. A poke from outside
+/// (<see cref="Poke"/>: a node's silo lease ended) works the same way, and no deadline armed after it replaces it.
 /// </remarks>
 internal sealed class PresenceTicks : IDisposable
 {
@@ -16,7 +17,9 @@ internal sealed class PresenceTicks : IDisposable
     private readonly ITimer _deadline;
     private readonly TimeProvider _time;
     private readonly TimeSpan _interval;
+    private readonly Lock _deadlineLock = new();
     private bool _soon;
+    private bool _poked;
     private DateTimeOffset? _due;
 
     public PresenceTicks(IGrainTimer tick, TimeProvider time, TimeSpan interval)
@@ -31,8 +34,29 @@ internal sealed class PresenceTicks : IDisposable
     public void Ticking()
     {
         _soon = false;
-        _due = null;
-        _deadline.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        lock (_deadlineLock)
+        {
+            _poked = false;
+            _due = null;
+            _deadline.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>Ticks as soon as the grain can, from any thread; the grain reads what changed outside it then.</summary>
+    public void Poke()
+    {
+        lock (_deadlineLock)
+        {
+            _poked = true;
+            try
+            {
+                _deadline.Change(TimeSpan.Zero, _interval);
+            }
+            catch (ObjectDisposedException)
+            {
+                // The grain deactivated meanwhile.
+            }
+        }
     }
 
     /// <summary>Ticks one interval from now, unless a tick is already that close: changes keep coalescing until it.</summary>
@@ -51,18 +75,27 @@ internal sealed class PresenceTicks : IDisposable
     /// </summary>
     public void At(DateTimeOffset? deadline)
     {
-        if (deadline == _due)
+        lock (_deadlineLock)
         {
-            return;
-        }
+            if (_poked || deadline == _due)
+            {
+                return;
+            }
 
-        _due = deadline;
-        var now = _time.GetUtcNow();
-        var delay = deadline is not { } at ? Timeout.InfiniteTimeSpan : at > now ? at - now : TimeSpan.Zero;
-        _deadline.Change(delay, deadline is null ? Timeout.InfiniteTimeSpan : _interval);
+            _due = deadline;
+            var now = _time.GetUtcNow();
+            var delay = deadline is not { } at ? Timeout.InfiniteTimeSpan : at > now ? at - now : TimeSpan.Zero;
+            _deadline.Change(delay, deadline is null ? Timeout.InfiniteTimeSpan : _interval);
+        }
     }
 
-    public void Dispose() => _deadline.Dispose();
+    public void Dispose()
+    {
+        lock (_deadlineLock)
+        {
+            _deadline.Dispose();
+        }
+    }
 
     private void TickNow()
     {

@@ -4,7 +4,11 @@ namespace OrleansChat;
 /// The state of a room's presence: each node's lease and open streams per user, the members (present, or within
 /// the grace after their last stream closed), and the joins and leaves not yet published.
 /// </summary>
-internal sealed class RoomMembers
+/// <remarks>
+/// A node's streams count while its lease in the room runs (from its last report or renewal to the room) or, past
+/// that, while its lease on this silo runs (<see cref="NodeLeases"/>), which the node renews for all rooms at once.
+/// </remarks>
+internal sealed class RoomMembers(NodeLeases leases)
 {
     private readonly Dictionary<string, NodeStreams> _nodes = [];
     private readonly Dictionary<string, Member> _members = [];
@@ -19,14 +23,22 @@ internal sealed class RoomMembers
     /// <summary>Whether joins or leaves wait to be published.</summary>
     public bool HasChanges => _joined.Count > 0 || _left.Count > 0 || _anonymousChanged;
 
-    /// <summary>When the next lease or grace ends, or null when none runs.</summary>
+    /// <summary>
+    /// When the next lease or grace ends, or null when none runs. A node's lease in the room is no deadline while the
+    /// node's silo lease outlasts it: when that one ends unrenewed, the silo's table pokes the grain.
+    /// </summary>
     public DateTimeOffset? NextDeadline
     {
         get
         {
             DateTimeOffset? next = null;
-            foreach (var node in _nodes.Values)
+            foreach (var (nodeId, node) in _nodes)
             {
+                if (node.HoldsStreams && leases.EndOf(nodeId) >= node.LeaseEnd)
+                {
+                    continue;
+                }
+
                 next = node.LeaseEnd < next || next is null ? node.LeaseEnd : next;
             }
 
@@ -97,13 +109,14 @@ internal sealed class RoomMembers
 
     /// <summary>
     /// Drops the leases of nodes that stopped renewing (their users, unless present elsewhere, leave at once: the
-    /// lease outlasted the grace) and lets members whose grace is over leave.
+    /// lease outlasted the grace) and lets members whose grace is over leave. A node that holds nothing here is
+    /// dropped when its lease in the room ends, whatever its silo lease says, so that an emptied room can go.
     /// </summary>
     public void Expire(DateTimeOffset now)
     {
         foreach (var (nodeId, node) in _nodes)
         {
-            if (node.LeaseEnd <= now)
+            if (node.LeaseEnd <= now && !(node.HoldsStreams && leases.EndOf(nodeId) > now))
             {
                 _nodes.Remove(nodeId);
                 _anonymousChanged |= node.Anonymous != 0;
@@ -213,6 +226,8 @@ internal sealed class RoomMembers
         public Dictionary<string, HashSet<long>> Streams { get; set; } = [];
 
         public int Anonymous { get; set; }
+
+        public bool HoldsStreams => Streams.Count > 0 || Anonymous > 0;
     }
 
     private sealed class Member(PresenceMember shown)
