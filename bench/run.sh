@@ -27,7 +27,12 @@
 #
 # Environment: BENCH_PORT (5300), BENCH_SILO_PORT (11311), BENCH_GATEWAY_PORT (30311),
 #   BENCH_CLUSTER_URLS (http://127.0.0.1:8081,http://127.0.0.1:8082), BENCH_RESULTS (bench/results),
-#   BENCH_ARGS (extra load-generator options, e.g. "--progress 0"), BENCH_SERVER_ARGS (extra API options).
+#   BENCH_ARGS (extra load-generator options, e.g. "--progress 0"), BENCH_SERVER_ARGS (extra API options),
+#   BENCH_SERVER_ENV (NAME=value ... for the embedded server and the floor only, e.g. "DOTNET_TieredPGO=0"),
+#   BENCH_READY_TO_RUN (true: the embedded server is published ReadyToRun, as deploy/docker/Dockerfile ships it;
+#   false: the plain Release build, JIT only), BENCH_BUILD (false: skip the build and run what was built before).
+#
+# The embedded server and the floor print how long after their process started /readyz first answered.
 #
 # The server runs with --Chat:RateLimit:PostsPerSecond=0: the default per-client-address post limit (20/s) would
 # otherwise throttle the load generator, which posts from one address; and, for the same reason, with a per-address
@@ -100,17 +105,33 @@ scenario_args() {
 
 anonymous_streams=100000
 bench_dll=$root/bench/OrleansChat.Bench/bin/Release/net10.0/OrleansChat.Bench.dll
-api_dll=$root/src/Api/bin/Release/net10.0/OrleansChat.Api.dll
+ready_to_run=${BENCH_READY_TO_RUN:-true}
+if [ "$ready_to_run" = true ]; then
+  api_dll=$root/src/Api/bin/Release/net10.0/linux-x64/publish/OrleansChat.Api.dll
+else
+  api_dll=$root/src/Api/bin/Release/net10.0/OrleansChat.Api.dll
+fi
 floor_dll=$root/bench/OrleansChat.Floor/bin/Release/net10.0/OrleansChat.Floor.dll
 # The generator shares the cores with the server: socket completions run inline on its epoll thread instead of
 # hopping to the thread pool (its per-event work is a few hundred ns and never blocks). Measured on fanout: the
 # generator's CPU 5.7-9.0 -> 4.4-5.2 cpu-s per 10 s run, leaving that CPU to the server.
 bench() { DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 dotnet "$bench_dll" "$@"; }
 
-echo "building (Release)…" >&2
-dotnet build "$root/bench/OrleansChat.Bench/OrleansChat.Bench.csproj" -c Release -v q -nologo >/dev/null
-dotnet build "$root/src/Api/Api.csproj" -c Release -v q -nologo >/dev/null
-dotnet build "$root/bench/OrleansChat.Floor/OrleansChat.Floor.csproj" -c Release -v q -nologo >/dev/null
+build() {
+  echo "building (Release)…" >&2
+  dotnet build "$root/bench/OrleansChat.Bench/OrleansChat.Bench.csproj" -c Release -v q -nologo >/dev/null
+  if [ "$ready_to_run" = true ]; then
+    # The same publish options as deploy/docker/Dockerfile: what a deployed node runs, and how fast it starts.
+    dotnet publish "$root/src/Api/Api.csproj" -c Release -r linux-x64 -p:SelfContained=false -p:UseAppHost=false \
+      -p:PublishReadyToRun=true -p:CustomAfterMicrosoftCommonTargets="$root/deploy/docker/ReadyToRun.targets" \
+      -v q -nologo >/dev/null
+  else
+    dotnet build "$root/src/Api/Api.csproj" -c Release -v q -nologo >/dev/null
+  fi
+  dotnet build "$root/bench/OrleansChat.Floor/OrleansChat.Floor.csproj" -c Release -v q -nologo >/dev/null
+}
+# BENCH_BUILD=false: run what was built before (interleaved runs of several checkouts, each built once).
+[ "${BENCH_BUILD:-true}" = false ] || build
 
 server_pid=
 server_log=
@@ -131,16 +152,24 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# Seconds since process $1 started (its start time in /proc/PID/stat, in clock ticks since boot).
+process_age() {
+  awk -v start="$(awk '{print $22}' "/proc/$1/stat")" -v hz="$(getconf CLK_TCK)" '{printf "%.1f", $1 - start / hz}' /proc/uptime
+}
+
 wait_ready() {
   local url=$1
-  for _ in $(seq 1 150); do
+  for _ in $(seq 1 300); do
     if [ -n "$server_pid" ] && ! kill -0 "$server_pid" 2>/dev/null; then
       echo "the server exited during start-up" >&2
       [ -n "$server_log" ] && tail -n 30 "$server_log" >&2
       return 1
     fi
-    if curl -fsS -o /dev/null --max-time 1 "$url/readyz" 2>/dev/null; then return 0; fi
-    sleep 0.2
+    if curl -fsS -o /dev/null --max-time 1 "$url/readyz" 2>/dev/null; then
+      [ -z "$server_pid" ] || echo "ready: /readyz answered $(process_age "$server_pid") s after the server process started" >&2
+      return 0
+    fi
+    sleep 0.1
   done
   echo "server at $url did not become ready" >&2
   [ -n "$server_log" ] && tail -n 30 "$server_log" >&2
@@ -159,7 +188,8 @@ start_floor() {
   stop_server
   port_free
   server_log=$(mktemp /tmp/orleanschat-bench-floor.XXXXXX.log)
-  dotnet "$floor_dll" --urls "http://127.0.0.1:$port" >"$server_log" 2>&1 &
+  # shellcheck disable=SC2086
+  env ${BENCH_SERVER_ENV:-} dotnet "$floor_dll" --urls "http://127.0.0.1:$port" >"$server_log" 2>&1 &
   server_pid=$!
   wait_ready "http://127.0.0.1:$port"
 }
@@ -171,7 +201,7 @@ start_embedded() {
   # The content root is src/Api, as with `dotnet run --project src/Api`: its appsettings.json sets the log levels
   # (without it every request is logged at Information, which costs the server a good part of its CPU).
   # shellcheck disable=SC2086
-  dotnet "$api_dll" --contentRoot "$root/src/Api" --urls "http://127.0.0.1:$port" \
+  env ${BENCH_SERVER_ENV:-} dotnet "$api_dll" --contentRoot "$root/src/Api" --urls "http://127.0.0.1:$port" \
     --Orleans:ClusterId="bench-$$-$RANDOM" --Orleans:SiloPort="$silo_port" --Orleans:PrimarySiloPort="$silo_port" \
     --Orleans:GatewayPort="$gateway_port" --Chat:RateLimit:PostsPerSecond=0 \
     --Chat:Sse:MaxAnonymousStreamsPerAddress=$anonymous_streams ${BENCH_SERVER_ARGS:-} \
