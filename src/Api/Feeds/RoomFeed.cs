@@ -291,7 +291,7 @@ internal sealed partial class RoomFeed
     {
         foreach (var member in _members)
         {
-            member.Enqueue(frame);
+            member.EnqueueAndWrite(frame);
         }
     }
 
