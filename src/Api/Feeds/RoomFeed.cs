@@ -18,6 +18,7 @@ internal sealed partial class RoomFeed
     private readonly FrameCache _cache = new();
     private readonly FreshRoomPages _catchUpPages;
     private readonly RoomSubscription _subscription;
+    private readonly DeliveryWindow _window;
     private readonly ChatMetrics _metrics;
     private readonly ILogger _logger;
 
@@ -36,7 +37,7 @@ internal sealed partial class RoomFeed
     private bool _reported;
     private bool _askRoom;
 
-    public RoomFeed(string roomId, IClusterClient client, ChatMetrics metrics, ILogger logger)
+    public RoomFeed(string roomId, IClusterClient client, TimeSpan deliveryWindow, TimeProvider time, ChatMetrics metrics, ILogger logger)
     {
         _roomId = roomId;
         _room = client.GetGrain<IRoomGrain>(roomId);
@@ -47,6 +48,7 @@ internal sealed partial class RoomFeed
         var stream = client.GetStreamProvider(ChatStreams.ProviderName)
             .GetStream<RoomStreamEvent>(StreamId.Create(ChatStreams.RoomNamespace, roomId));
         _subscription = new RoomSubscription(stream, OnNextAsync, logger);
+        _window = new DeliveryWindow(deliveryWindow, time, DeliverWaitingAsync);
     }
 
     public string RoomId => _roomId;
@@ -166,7 +168,11 @@ internal sealed partial class RoomFeed
         _askRoom = false;
     }
 
-    public Task StopAsync() => _subscription.StopAsync();
+    public Task StopAsync()
+    {
+        _window.Dispose();
+        return _subscription.StopAsync();
+    }
 
     private async Task StartAsync()
     {
@@ -228,12 +234,36 @@ internal sealed partial class RoomFeed
         }
 
         // A stream may also bring what the feed already has (published just before it subscribed, or filled from
-        // history meanwhile): only the rest is encoded and delivered, as one frame.
+        // history meanwhile): only the rest is encoded and delivered, with what waits in the window as one frame.
         var unseen = events.Where(e => e.Seq > _cursor.Position).Select(e => _cache.Encode(batch.Epoch, e)).ToArray();
-        if (unseen.Length > 0)
+        foreach (var frame in unseen)
         {
-            var frame = ChatBatchFrame.Of(unseen);
             _cursor.Admit(frame);
+        }
+
+        if (unseen.Length > 0 && _window.Add(unseen) is { } now)
+        {
+            Deliver(now);
+        }
+    }
+
+    private async Task DeliverWaitingAsync()
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            DeliverWaiting();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private void DeliverWaiting()
+    {
+        if (_window.TakeWaiting() is { } frame)
+        {
             Deliver(frame);
         }
     }
@@ -241,6 +271,8 @@ internal sealed partial class RoomFeed
     /// <summary>Delivers the room's events after the feed's position, up to at least <paramref name="seq"/>.</summary>
     private async Task CatchUpAsync(long seq)
     {
+        // What the window holds was admitted before anything the catch-up brings.
+        DeliverWaiting();
         await foreach (var frames in _cursor.CatchUpAsync(_catchUpPages, seq, followNewEpoch: true))
         {
             foreach (var frame in frames)
@@ -259,7 +291,7 @@ internal sealed partial class RoomFeed
     {
         foreach (var member in _members)
         {
-            member.Enqueue(frame);
+            member.EnqueueAndWrite(frame);
         }
     }
 

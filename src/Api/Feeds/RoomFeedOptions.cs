@@ -15,4 +15,11 @@ public sealed class RoomFeedOptions
     /// </summary>
     [Range(0.05, 3600)]
     public double CheckIntervalSeconds { get; set; } = 5;
+
+    /// <summary>
+    /// Live events that follow a delivery within this window wait for its end and go to the room's connections
+    /// together, as one frame and one write each (<see cref="DeliveryWindow"/>); 0 delivers every stream event at once.
+    /// </summary>
+    [Range(0, 1000)]
+    public int DeliveryWindowMilliseconds { get; set; } = 20;
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
 using OrleansChat.Api.Sse;
 using OrleansChat.Api.Telemetry;
 
@@ -12,12 +13,16 @@ internal sealed class RoomFeeds
 {
     private readonly ConcurrentDictionary<string, RoomFeed> _feeds = new(StringComparer.Ordinal);
     private readonly IClusterClient _client;
+    private readonly TimeSpan _deliveryWindow;
+    private readonly TimeProvider _time;
     private readonly ChatMetrics _metrics;
     private readonly ILogger<RoomFeeds> _logger;
 
-    public RoomFeeds(IClusterClient client, ChatMetrics metrics, ILogger<RoomFeeds> logger)
+    public RoomFeeds(IClusterClient client, IOptions<RoomFeedOptions> options, TimeProvider time, ChatMetrics metrics, ILogger<RoomFeeds> logger)
     {
         _client = client;
+        _deliveryWindow = TimeSpan.FromMilliseconds(options.Value.DeliveryWindowMilliseconds);
+        _time = time;
         _metrics = metrics;
         _logger = logger;
         metrics.ObserveActiveFeeds(() => _feeds.Count);
@@ -34,7 +39,7 @@ internal sealed class RoomFeeds
     {
         while (true)
         {
-            var feed = _feeds.GetOrAdd(roomId, id => new RoomFeed(id, _client, _metrics, _logger));
+            var feed = _feeds.GetOrAdd(roomId, id => new RoomFeed(id, _client, _deliveryWindow, _time, _metrics, _logger));
             if (!feed.TryAddReference())
             {
                 // Closing under us: its last member is removing it; take the next one.

@@ -43,7 +43,17 @@ internal sealed class SseConnection : IValueTaskSource<bool>
     /// <summary>Milliseconds since anything was last written to this client.</summary>
     public long IdleMilliseconds => Environment.TickCount64 - Interlocked.Read(ref _lastWriteTicks);
 
-    public void Enqueue(SseFrame frame)
+    /// <summary>Queues <paramref name="frame"/>; a reader waiting for it continues on a thread-pool thread.</summary>
+    public void Enqueue(SseFrame frame) => Enqueue(frame, writeHere: false);
+
+    /// <summary>
+    /// Queues <paramref name="frame"/>; a reader waiting for it continues on this thread, up to its next wait (its
+    /// write and flush; the socket send is Kestrel's, elsewhere). For a room feed's fan-out: one thread writes the
+    /// room's connections in turn, rather than waking a thread-pool thread per connection per frame.
+    /// </summary>
+    public void EnqueueAndWrite(SseFrame frame) => Enqueue(frame, writeHere: true);
+
+    private void Enqueue(SseFrame frame, bool writeHere)
     {
         bool wake, overflowed = false;
         lock (_frames)
@@ -79,7 +89,8 @@ internal sealed class SseConnection : IValueTaskSource<bool>
 
         if (wake)
         {
-            Wake();
+            // Not here when this frame overflowed the queue: the reader then only has to end, and not on the caller's thread.
+            Wake(writeHere && !overflowed);
         }
     }
 
@@ -149,7 +160,7 @@ internal sealed class SseConnection : IValueTaskSource<bool>
 
         if (wake)
         {
-            Wake();
+            Wake(here: false);
         }
     }
 
@@ -157,7 +168,7 @@ internal sealed class SseConnection : IValueTaskSource<bool>
     /// Completes the reader's wait: with true when a frame came, false when the stream completed (a waiting reader
     /// had found the queue empty, and whatever arrives first ends the wait).
     /// </summary>
-    private void Wake()
+    private void Wake(bool here)
     {
         _waitCancellation.Unregister();
         bool hasFrames;
@@ -166,6 +177,8 @@ internal sealed class SseConnection : IValueTaskSource<bool>
             hasFrames = _frames.Count > 0;
         }
 
+        // Only the caller that cleared _waiting gets here (or to CancelWait), so this completion's setting is its own.
+        _wait.RunContinuationsAsynchronously = !here;
         _wait.SetResult(hasFrames);
     }
 
@@ -181,6 +194,7 @@ internal sealed class SseConnection : IValueTaskSource<bool>
             _waiting = false;
         }
 
+        _wait.RunContinuationsAsynchronously = true;
         _wait.SetException(new OperationCanceledException(_waitToken));
     }
 
