@@ -144,11 +144,21 @@ public sealed class LocalCluster : IAsyncLifetime
             ? int.Parse(File.ReadAllText(Path.Combine(StateDirectory, "pids", $"{node}.pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture)
             : null;
 
-    /// <summary>The silos the cluster's membership lists as active, asked of the cluster itself.</summary>
-    public async Task<int> ActiveSiloCountAsync()
+    /// <summary>
+    /// The silos the cluster's membership lists as active, asked of the cluster itself; null while it cannot say (just
+    /// after a Redis restart, a silo's read of the membership table can still fail on its reconnecting connection).
+    /// </summary>
+    public async Task<int?> ActiveSiloCountAsync()
     {
         var grains = (await OrleansClientAsync()).Services.GetRequiredService<IClusterClient>();
-        return (await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true)).Count;
+        try
+        {
+            return (await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true)).Count;
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            return null;
+        }
     }
 
     public Task StartAsync(string node, bool wait = true) =>
