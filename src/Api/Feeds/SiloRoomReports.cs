@@ -1,5 +1,3 @@
-using Orleans.Runtime.Placement;
-
 namespace OrleansChat.Api.Feeds;
 
 /// <summary>
@@ -38,20 +36,15 @@ internal sealed partial class SiloRoomReports(IClusterClient client, ILogger<Sil
 
     private async Task<(SiloAddress Silo, RoomChanges? Changes)> AskAsync(SiloAddress silo)
     {
-        // Each silo's grain must be placed on that silo; the hint travels with this call only.
-        RequestContext.Set(IPlacementDirector.PlacementHintKey, silo);
         try
         {
-            return (silo, await client.GetGrain<ISiloRoomsGrain>(silo.ToParsableString()).ChangedSince(_versions.GetValueOrDefault(silo)));
+            var since = _versions.GetValueOrDefault(silo);
+            return (silo, await SiloPinnedCalls.OnSiloAsync(silo, () => client.GetGrain<ISiloRoomsGrain>(silo.ToParsableString()).ChangedSince(since)));
         }
         catch (Exception exception)
         {
             LogAskFailed(logger, exception, silo.ToString());
             return (silo, null);
-        }
-        finally
-        {
-            RequestContext.Remove(IPlacementDirector.PlacementHintKey);
         }
     }
 

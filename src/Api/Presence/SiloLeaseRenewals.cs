@@ -1,5 +1,3 @@
-using Orleans.Runtime.Placement;
-
 namespace OrleansChat.Api.Presence;
 
 /// <summary>
@@ -58,20 +56,14 @@ internal sealed partial class SiloLeaseRenewals(IGrainFactory grains, ILogger<Si
     /// <summary>Whether the silo's lease was still running, or null when the silo did not answer.</summary>
     private async Task<(SiloAddress Silo, bool? Running)> RenewWithAsync(SiloAddress silo, string nodeId, PresenceTerms terms)
     {
-        // Each silo's grain must be placed on that silo; the hint travels with this call only.
-        RequestContext.Set(IPlacementDirector.PlacementHintKey, silo);
         try
         {
-            return (silo, await grains.GetGrain<INodeLeasesGrain>(silo.ToParsableString()).Renew(nodeId, terms));
+            return (silo, await SiloPinnedCalls.OnSiloAsync(silo, () => grains.GetGrain<INodeLeasesGrain>(silo.ToParsableString()).Renew(nodeId, terms)));
         }
         catch (Exception exception)
         {
             LogRenewFailed(logger, exception, silo.ToString());
             return (silo, null);
-        }
-        finally
-        {
-            RequestContext.Remove(IPlacementDirector.PlacementHintKey);
         }
     }
 
