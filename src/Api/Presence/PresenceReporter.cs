@@ -31,6 +31,8 @@ internal sealed partial class PresenceReporter(
     // The rooms the next tick looks at: those with news, and those emptied, to be forgotten. Not all rooms: a tick
     // every 100 ms over 10,000 quiet rooms was most of an idle node's own work.
     private readonly HashSet<string> _due = [];
+    private readonly Lock _stopLock = new();
+    private Task? _stopped;
     private long _lastStreamId;
 
     /// <summary>Names this node's leases; a restarted node is a new one, whose predecessor's leases simply expire.</summary>
@@ -96,7 +98,20 @@ internal sealed partial class PresenceReporter(
     /// lease runs out, so those who do not reconnect elsewhere leave after the grace. Bounded by the host's shutdown
     /// timeout (<paramref name="cancellationToken"/>): a silo that does not answer must not hold the node up.
     /// </summary>
-    public override async Task StopAsync(CancellationToken cancellationToken)
+    /// <remarks>
+    /// A host may stop its services more than once, and at once (the tests' <c>WebApplicationFactory</c> host runs two
+    /// stops together). Every call waits for the one release: a second call that returned at once would let its host
+    /// stop the Orleans client while the release is still on its way, and the release could be lost.
+    /// </remarks>
+    public override Task StopAsync(CancellationToken cancellationToken)
+    {
+        lock (_stopLock)
+        {
+            return (_stopped ??= ReleaseAsync(cancellationToken)).WaitAsync(cancellationToken);
+        }
+    }
+
+    private async Task ReleaseAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
         string[] rooms;

@@ -176,8 +176,8 @@ public sealed class PresenceHttpTests(PresenceTwoNodeFixture nodes) : IClassFixt
 
             var stopped = DateTime.UtcNow;
             await nodeC.StopAsync();
-            // Waited for as long as the assertion below allows: in a full, parallel test run the stop, the release and
-            // the grace took longer than the default 15 s, still far from the 60 s lease.
+            // Waited for as long as the assertion below allows, still far from the 60 s lease. A release lost under the
+            // stop (PresenceReporterStopTests) showed here as a leave only after the lease.
             await ExpectMovesAsync(watcher, TimeSpan.FromSeconds(30) - (DateTime.UtcNow - stopped), "+bob", "-bob");
             var leftAfter = DateTime.UtcNow - stopped;
             // Node C's lease is 60 s: a leave well before it came from the node's release, after the 2 s grace.
