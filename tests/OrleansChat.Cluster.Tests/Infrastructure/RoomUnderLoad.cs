@@ -84,16 +84,16 @@ internal sealed class RoomUnderLoad : IAsyncDisposable
     /// Stops posting and checks the verdict: every attempt succeeded or answered 503 with Retry-After; the history is
     /// 1..last with exactly the acknowledged messages; every client has each exactly once, in order. Returns the last seq.
     /// </summary>
-    /// <param name="apiNodeStops">When API nodes were stopped: a post in flight on the node at that moment can only get
-    /// nginx's 502 (nginx does not send a POST it already sent to another node; the poster retries it with its
-    /// clientMessageId). Any other 502 still fails the verdict.</param>
+    /// <param name="apiNodeStops">When API nodes were down, from the signal until they served again: a post nginx sent
+    /// to the node then can only get nginx's 502 (nginx does not send a POST it already sent to another node; the
+    /// poster retries it with its clientMessageId). Any other 502 still fails the verdict.</param>
     public async Task<long> StopAndVerifyAsync(IReadOnlyList<(DateTime From, DateTime To)>? apiNodeStops = null)
     {
         await _stopPosting.CancelAsync();
         await Task.WhenAll(_postings);
 
         var unexpected = Attempts.Where(a => !IsSuccess(a) && !(a.Status == 503 && a.HasRetryAfter) && !CaughtByNodeStop(a, apiNodeStops)).ToArray();
-        Assert.True(unexpected.Length == 0, $"Every post must succeed or answer 503 with Retry-After within {Poster.AttemptDeadline.TotalSeconds:0} s: {unexpected.Length} did not, e.g. {string.Join("; ", unexpected.Take(3))}");
+        Assert.True(unexpected.Length == 0, $"Every post must succeed or answer 503 with Retry-After within {Poster.AttemptDeadline.TotalSeconds:0} s: {unexpected.Length} did not, e.g. {string.Join("; ", unexpected.Take(3))}; API nodes down: {string.Join(", ", (apiNodeStops ?? []).Select(s => $"{s.From:HH:mm:ss.fff}–{s.To:HH:mm:ss.fff}"))}");
 
         var acknowledged = _posters.SelectMany(p => p.Acknowledged.Values).ToArray();
         var history = await Rooms.HistoryAsync(_entry.Nginx, RoomId, _entry.Tokens);
@@ -112,7 +112,7 @@ internal sealed class RoomUnderLoad : IAsyncDisposable
         return lastSeq;
     }
 
-    /// <summary>A post answered 502 by nginx while it was in flight at one of <paramref name="stops"/>.</summary>
+    /// <summary>A post answered 502 by nginx while it was in flight during one of <paramref name="stops"/>.</summary>
     public static bool CaughtByNodeStop(Poster.Attempt attempt, IReadOnlyList<(DateTime From, DateTime To)>? stops) =>
         attempt.Status == 502
         && stops?.Any(stop => attempt.StartedAt <= stop.To && attempt.StartedAt + attempt.Duration >= stop.From) == true;
