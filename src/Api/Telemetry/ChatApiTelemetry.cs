@@ -10,13 +10,26 @@ public static class ChatApiTelemetry
 {
     public const string MetricsPath = "/metrics";
 
+    /// <summary>
+    /// Request duration and counts by route and status, Kestrel's connections, rate limiting, unhandled exceptions.
+    /// Not <c>AddAspNetCoreInstrumentation()</c>: it also turns on the routing, authentication, authorization and
+    /// memory-pool instruments, recorded on every request or buffer, which cost a room of small posts a measurable
+    /// share of its CPU per post (docs/benchmarks.md) and tell an operator nothing the status codes do not.
+    /// </summary>
+    private static readonly string[] AspNetCoreMeters =
+    [
+        "Microsoft.AspNetCore.Hosting",
+        "Microsoft.AspNetCore.Server.Kestrel",
+        "Microsoft.AspNetCore.RateLimiting",
+        "Microsoft.AspNetCore.Diagnostics",
+    ];
+
     public static WebApplicationBuilder AddChatApiTelemetry(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<ChatMetrics>();
         builder.AddChatTelemetry(
             exportMetrics: metrics => metrics.AddPrometheusExporter(),
-            // Request duration and counts by route and status, open connections and TLS from Kestrel, rate limiting.
-            moreMetrics: metrics => metrics.AddAspNetCoreInstrumentation(),
+            moreMetrics: metrics => metrics.AddMeter(AspNetCoreMeters),
             moreTracing: tracing => tracing.AddAspNetCoreInstrumentation(o => o.Filter = http => !IsScrape(http)));
         return builder;
     }
