@@ -42,9 +42,19 @@ public static class ChatApiExtensions
         services.Configure<ForwardedHeadersOptions>(o => o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
         services.AddOptions<ForwardedHeadersOptions>().Configure<IConfiguration>(TrustProxyNetworks);
         // Embedded nodes are for one's own machine; client nodes serve a cluster, so they check tokens by default.
-        builder.AddChatAuth(builder.Configuration.GetValue("Chat:Mode", ApiMode.Embedded) == ApiMode.Client ? AuthMode.Jwt : AuthMode.Development);
+        var mode = builder.Configuration.GetValue("Chat:Mode", ApiMode.Embedded);
+        builder.AddChatAuth(mode == ApiMode.Client ? AuthMode.Jwt : AuthMode.Development);
         services.AddRateLimiter(AddPostRateLimit);
-        services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: [ReadyTag]);
+        var health = services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: [ReadyTag]);
+        if (mode == ApiMode.Embedded)
+        {
+            // Client nodes are not warmed: their warm-up would post through the cluster's silos at every node start.
+            services.AddOptions<WarmUpOptions>().BindConfiguration(WarmUpOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+            services.AddSingleton<PipelineWarmUp>();
+            services.AddHostedService(sp => sp.GetRequiredService<PipelineWarmUp>());
+            health.AddCheck<WarmUpHealthCheck>("warm-up", tags: [ReadyTag]);
+        }
+
         services.AddOpenApi(ChatOpenApi.Configure);
 
         builder.AddChatApiTelemetry();

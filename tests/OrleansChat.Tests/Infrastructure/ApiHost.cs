@@ -44,6 +44,8 @@ internal sealed class ApiHost : IAsyncDisposable
             ["Chat:RateLimit:PostsPerSecond"] = "0",
             // Client nodes default to Jwt; the suites that are not about identity post as the body's userId.
             ["Chat:Auth:Mode"] = "Development",
+            // Hosts start by the hundred here; WarmUpTests runs the warm-up.
+            ["Chat:WarmUp:Posts"] = "0",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

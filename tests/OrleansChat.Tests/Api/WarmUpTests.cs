@@ -1,0 +1,31 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using OrleansChat.Api.Feeds;
+using OrleansChat.Api.Hosting;
+using OrleansChat.Tests.Infrastructure;
+
+namespace OrleansChat.Tests.Api;
+
+public sealed class WarmUpTests
+{
+    [Fact]
+    public async Task The_node_is_ready_once_its_warm_up_has_delivered_every_post_and_left_nothing_a_client_can_reach()
+    {
+        await using var api = await ApiHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Chat:WarmUp:Posts"] = "50",
+            ["Chat:WarmUp:Streams"] = "2",
+        });
+
+        await Eventually.TrueAsync(async () => (await api.Http.GetAsync("/readyz")).StatusCode == HttpStatusCode.OK, "the node is ready");
+
+        // Every post went through; its in-process streams have left the room's feed again.
+        var room = api.Services.GetRequiredService<IGrainFactory>().GetGrain<IRoomGrain>(PipelineWarmUp.RoomId);
+        Assert.Equal(50, (await room.GetInfo()).LastSeq);
+        Assert.Equal(0, api.Services.GetRequiredService<RoomFeeds>().Count);
+
+        // No request can name the warm-up room.
+        await ValidationTests.AssertProblemAsync(await api.Http.GetAsync($"/rooms/{PipelineWarmUp.RoomId}/messages"), 400);
+        await ValidationTests.AssertProblemAsync(await api.Http.GetAsync($"/rooms/{PipelineWarmUp.RoomId}/events"), 400);
+    }
+}
