@@ -3,7 +3,8 @@
 # through nginx, CLIENTS resuming SSE clients in 5 rooms, posters retrying with their clientMessageId, and every
 # 20–40 s a random SIGKILL or SIGTERM of silo1, silo2, api1, api2 or the Redis primary, then its restart. Verdict:
 # every acknowledged message in history and at every client exactly once and in order, no post answered other than
-# 2xx or 503, RSS of the nodes never restarted within 25 % of theirs after warm-up. It is the cluster suite's
+# 2xx or 503 (or nginx's 502 while an API node is down), and the RSS of every process incarnation within 50 % of its
+# own one kill interval after it started. It is the cluster suite's
 # ChaosSoakTests with a longer duration; the figures are appended to deploy/local/.state/logs/measurements.log.
 #
 #   bench/soak.sh [MINUTES] [CLIENTS]     default 10 minutes, 200 clients
