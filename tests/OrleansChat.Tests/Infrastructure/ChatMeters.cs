@@ -13,8 +13,11 @@ internal static class ChatMeters
         new(services.GetRequiredService<IMeterFactory>(), ChatTelemetry.Name, instrument);
 
     /// <summary>Instruments nothing listens to, for a part tested on its own.</summary>
-    public static ChatMetrics Unobserved() =>
-        new(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>());
+    public static ChatMetrics Unobserved() => new(UnobservedFactory());
+
+    /// <summary>A meter factory nothing listens to, for a part with meters of its own.</summary>
+    public static IMeterFactory UnobservedFactory() =>
+        new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
 
     /// <summary>The sum of the measurements whose <paramref name="tag"/> is <paramref name="value"/>.</summary>
     public static long Sum(this MetricCollector<long> collector, string tag, object value) =>

@@ -1,9 +1,9 @@
 using System.Reflection;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using OrleansChat.Api.Presence;
+using OrleansChat.Tests.Infrastructure;
 
 namespace OrleansChat.Tests.Presence;
 
@@ -17,13 +17,7 @@ public sealed class PresenceReporterStopTests
     [Fact]
     public async Task A_second_stop_during_the_release_returns_only_once_the_release_is_answered()
     {
-        var grain = new HeldReleaseGrain();
-        var reporter = NewReporter(grain);
-        using var bob = reporter.Open("room", new PresenceUser("bob", "Bob"));
-        await reporter.StartAsync(CancellationToken.None);
-
-        var first = reporter.StopAsync(CancellationToken.None);
-        await grain.ReleaseArrived.WaitAsync(TimeSpan.FromSeconds(10));
+        var (grain, reporter, first) = await ReleaseInFlightAsync();
         var second = reporter.StopAsync(CancellationToken.None);
         Assert.NotSame(second, await Task.WhenAny(second, Task.Delay(TimeSpan.FromMilliseconds(500))));
 
@@ -35,13 +29,7 @@ public sealed class PresenceReporterStopTests
     [Fact]
     public async Task A_stop_whose_host_gives_up_returns_without_waiting_for_the_release()
     {
-        var grain = new HeldReleaseGrain();
-        var reporter = NewReporter(grain);
-        using var bob = reporter.Open("room", new PresenceUser("bob", "Bob"));
-        await reporter.StartAsync(CancellationToken.None);
-        _ = reporter.StopAsync(CancellationToken.None);
-        await grain.ReleaseArrived.WaitAsync(TimeSpan.FromSeconds(10));
-
+        var (grain, reporter, _) = await ReleaseInFlightAsync();
         using var timeout = new CancellationTokenSource();
         var second = reporter.StopAsync(timeout.Token);
         await timeout.CancelAsync();
@@ -49,13 +37,24 @@ public sealed class PresenceReporterStopTests
         grain.Answer();
     }
 
+    /// <summary>A reporter that counts bob in one room, stopped once: its release has reached the grain, which holds its answer.</summary>
+    private static async Task<(HeldReleaseGrain Grain, PresenceReporter Reporter, Task FirstStop)> ReleaseInFlightAsync()
+    {
+        var grain = new HeldReleaseGrain();
+        var reporter = NewReporter(grain);
+        reporter.Open("room", new PresenceUser("bob", "Bob"));
+        await reporter.StartAsync(CancellationToken.None);
+        var first = reporter.StopAsync(CancellationToken.None);
+        await grain.ReleaseArrived.WaitAsync(TimeSpan.FromSeconds(10));
+        return (grain, reporter, first);
+    }
+
     private static PresenceReporter NewReporter(IPresenceGrain grain)
     {
         var grains = DispatchProxy.Create<IGrainFactory, OneGrainFactory>();
         ((OneGrainFactory)grains).Grain = grain;
-        var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
         // A fake clock that never moves: the reporter's loop never ticks, so the release is its only call.
-        return new PresenceReporter(grains, Options.Create(new PresenceOptions()), new FakeTimeProvider(), new PresenceMetrics(meters),
+        return new PresenceReporter(grains, Options.Create(new PresenceOptions()), new FakeTimeProvider(), new PresenceMetrics(ChatMeters.UnobservedFactory()),
             new SiloLeaseRenewals(grains, NullLogger<SiloLeaseRenewals>.Instance), NullLogger<PresenceReporter>.Instance);
     }
 
