@@ -62,7 +62,8 @@ internal sealed class SseConnections : BackgroundService
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                foreach (var connection in _open.Keys)
+                // The dictionary itself, not its Keys: that would take every lock and copy 10,000s of keys each tick.
+                foreach (var (connection, _) in _open)
                 {
                     if (connection.IdleMilliseconds >= heartbeatMs)
                     {
