@@ -50,6 +50,7 @@ public static class ChatApiExtensions
         {
             // Client nodes are not warmed: their warm-up would post through the cluster's silos at every node start.
             services.AddOptions<WarmUpOptions>().BindConfiguration(WarmUpOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+            services.AddSingleton<HttpWarmUp>();
             services.AddSingleton<PipelineWarmUp>();
             services.AddHostedService(sp => sp.GetRequiredService<PipelineWarmUp>());
             health.AddCheck<WarmUpHealthCheck>("warm-up", tags: [ReadyTag]);

@@ -1,3 +1,4 @@
+using System.Runtime;
 using Microsoft.Extensions.Options;
 using OrleansChat.Api.Feeds;
 using OrleansChat.Api.Sse;
@@ -7,8 +8,9 @@ namespace OrleansChat.Api.Hosting;
 
 /// <summary>
 /// Before an embedded node reports ready, runs a fan-out through itself: posts to a room of its own, the room's
-/// stream events, the node's feed and SSE frames written to in-process streams. So the first real clients do not
-/// pay for compiling (and tiering up) that path while they are served (docs/benchmarks.md, "Cold start").
+/// stream events, the node's feed and SSE frames written to in-process streams; then posts through its own HTTP
+/// endpoint (<see cref="HttpWarmUp"/>). So the first real clients do not pay for compiling (and tiering up) that path
+/// while they are served (docs/benchmarks.md, "Cold start").
 /// </summary>
 /// <remarks>
 /// The room's id starts with a dot, which no request can name (see <c>RoomRequest.IsValidRoomId</c>): no client reads
@@ -17,6 +19,7 @@ namespace OrleansChat.Api.Hosting;
 internal sealed partial class PipelineWarmUp(
     IGrainFactory grains,
     RoomFeeds feeds,
+    HttpWarmUp http,
     ChatMetrics metrics,
     IOptions<SseOptions> sse,
     IOptions<WarmUpOptions> options,
@@ -34,6 +37,9 @@ internal sealed partial class PipelineWarmUp(
 
     /// <summary>True once the warm-up has run, given up, or was turned off.</summary>
     public bool Finished => _finished.Task.IsCompleted;
+
+    /// <summary>The rounds the warm-up ran.</summary>
+    public int Rounds { get; private set; }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -55,8 +61,8 @@ internal sealed partial class PipelineWarmUp(
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
             deadline.CancelAfter(TimeSpan.FromSeconds(settings.MaxSeconds));
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            await RunAsync(settings, deadline.Token);
-            LogWarmedUp(logger, settings.Posts, settings.Streams, clock.Elapsed.TotalSeconds);
+            var compiled = await RunAsync(settings, deadline.Token);
+            LogWarmedUp(logger, Rounds, settings.Posts, settings.Streams, settings.HttpPosts, compiled, clock.Elapsed.TotalSeconds);
         }
         catch (OperationCanceledException)
         {
@@ -76,7 +82,13 @@ internal sealed partial class PipelineWarmUp(
         }
     }
 
-    private async Task RunAsync(WarmUpOptions settings, CancellationToken cancellationToken)
+    /// <summary>
+    /// Rounds of posts until one leaves the JIT little to compile: a method is compiled again, optimized, only after
+    /// it has been called often enough once call counting has begun, which waits for a pause in new compilations;
+    /// so one burst of posts leaves most of the path to be recompiled under the first clients' load.
+    /// </summary>
+    /// <returns>The methods the last round compiled.</returns>
+    private async Task<long> RunAsync(WarmUpOptions settings, CancellationToken cancellationToken)
     {
         var streams = new List<WarmUpStream>();
         try
@@ -86,26 +98,19 @@ internal sealed partial class PipelineWarmUp(
                 streams.Add(await WarmUpStream.OpenAsync(feeds, RoomId, sse.Value, metrics, cancellationToken));
             }
 
-            var room = grains.GetGrain<IRoomGrain>(RoomId);
-            var last = 0L;
-            for (var sent = 0; sent < settings.Posts; sent += Concurrency)
+            long compiled;
+            do
             {
-                var posts = Enumerable.Range(0, Math.Min(Concurrency, settings.Posts - sent))
-                    .Select(_ => room.Post(new PostMessage("warm-up", Text, ClientMessageId: null)));
-                foreach (var result in await Task.WhenAll(posts).WaitAsync(cancellationToken))
-                {
-                    last = Math.Max(last, result.Message.Seq);
-                }
+                var before = JitInfo.GetCompiledMethodCount();
+                var last = await PostAsync(settings.Posts, cancellationToken);
+                await http.RunAsync(settings.HttpPosts, Rounds, cancellationToken);
+                await WrittenAsync(streams, last, cancellationToken);
+                compiled = JitInfo.GetCompiledMethodCount() - before;
+                Rounds++;
             }
+            while (compiled > settings.QuietMethods && Rounds < settings.MaxRounds);
 
-            // Until every stream has written the last post: the delivery half of the path has run as often as the posts.
-            foreach (var stream in streams)
-            {
-                while (stream.Position < last)
-                {
-                    await Task.Delay(TimeSpan.FromMilliseconds(10), cancellationToken);
-                }
-            }
+            return compiled;
         }
         finally
         {
@@ -116,8 +121,39 @@ internal sealed partial class PipelineWarmUp(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Warmed up with {Posts} posts to {Streams} in-process streams in {Seconds:F1} s.")]
-    private static partial void LogWarmedUp(ILogger logger, int posts, int streams, double seconds);
+    /// <returns>The seq of the last post.</returns>
+    private async Task<long> PostAsync(int count, CancellationToken cancellationToken)
+    {
+        var room = grains.GetGrain<IRoomGrain>(RoomId);
+        var last = 0L;
+        for (var sent = 0; sent < count; sent += Concurrency)
+        {
+            var posts = Enumerable.Range(0, Math.Min(Concurrency, count - sent))
+                .Select(_ => room.Post(new PostMessage("warm-up", Text, ClientMessageId: null)));
+            foreach (var result in await Task.WhenAll(posts).WaitAsync(cancellationToken))
+            {
+                last = Math.Max(last, result.Message.Seq);
+            }
+        }
+
+        return last;
+    }
+
+    /// <summary>Until every stream has written the last post: the delivery half of the path has run as often as the posts.</summary>
+    private static async Task WrittenAsync(List<WarmUpStream> streams, long last, CancellationToken cancellationToken)
+    {
+        foreach (var stream in streams)
+        {
+            while (stream.Position < last)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(10), cancellationToken);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Warmed up in {Rounds} rounds of {Posts} posts to {Streams} in-process streams and {HttpPosts} through HTTP "
+        + "(the last round compiled {Compiled} methods) in {Seconds:F1} s.")]
+    private static partial void LogWarmedUp(ILogger logger, int rounds, int posts, int streams, int httpPosts, long compiled, double seconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The warm-up took longer than {MaxSeconds} s; ready without it.")]
     private static partial void LogGaveUp(ILogger logger, double maxSeconds);

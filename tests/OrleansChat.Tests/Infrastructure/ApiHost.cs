@@ -49,7 +49,15 @@ internal sealed class ApiHost : IAsyncDisposable
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
-            all[key] = value;
+            // A null value takes the test default away: the API's own default applies.
+            if (value is null)
+            {
+                all.Remove(key);
+            }
+            else
+            {
+                all[key] = value;
+            }
         }
 
         var factory = new ApiFactory(all, services);
