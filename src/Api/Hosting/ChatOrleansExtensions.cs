@@ -1,4 +1,3 @@
-using Orleans.Dashboard;
 using OrleansChat.Hosting;
 
 namespace OrleansChat.Api.Hosting;
@@ -29,7 +28,7 @@ public static class ChatOrleansExtensions
             .UseConnectionRetryFilter<RetryForeverConnectionFilter>()
             // Grain calls carry the request's trace; the dashboard's pages ask the silos, which collect for it.
             .AddActivityPropagation()
-            .AddDashboard());
+            .AddChatDashboard());
 
         // Kestrel must answer (/healthz 200, /readyz 503, requests 503) while the client is still looking for a
         // cluster, rather than the process waiting for one or giving up.

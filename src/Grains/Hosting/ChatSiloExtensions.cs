@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using Orleans.Dashboard;
 using OrleansChat.Telemetry;
 
 namespace OrleansChat.Hosting;
@@ -11,11 +10,12 @@ public static class ChatSiloExtensions
 {
     /// <summary>
     /// Hosts a chat silo: clustering and streams from <c>Orleans</c>, the room grains and their log; grain calls carry
-    /// their caller's trace, and the silo collects what the Orleans dashboard of any API node shows.
+    /// their caller's trace, and the silo collects what the Orleans dashboard of any API node shows (unless
+    /// <see cref="ChatDashboardSwitch"/> turns it off).
     /// </summary>
     public static IHostApplicationBuilder AddChatSilo(this IHostApplicationBuilder builder)
     {
-        builder.UseOrleans(silo => silo.AddChatClustering().AddChatStreams().AddChatRooms().AddActivityPropagation().AddDashboard());
+        builder.UseOrleans(silo => silo.AddChatClustering().AddChatStreams().AddChatRooms().AddActivityPropagation().AddChatDashboard());
         return builder;
     }
 

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using OrleansChat.Telemetry;
 using OrleansChat.Tests.Auth;
 using OrleansChat.Tests.Infrastructure;
@@ -60,6 +62,21 @@ public sealed class TelemetryEndpointTests
         Assert.Contains("Dashboard", await page.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
         using var counters = await api.Http.GetAsync("/dashboard/DashboardCounters");
         Assert.Equal(HttpStatusCode.OK, counters.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_node_with_the_dashboard_off_serves_no_dashboard_and_its_silo_collects_nothing_for_it()
+    {
+        await using var api = await ApiHost.StartAsync(new Dictionary<string, string?> { ["Chat:Dashboard:Enabled"] = "false" });
+        using var page = await api.Http.GetAsync("/dashboard/");
+        Assert.Equal(HttpStatusCode.NotFound, page.StatusCode);
+        Assert.DoesNotContain(api.Services.GetServices<IIncomingGrainCallFilter>(), filter => filter.GetType().Namespace!.StartsWith("Orleans.Dashboard", StringComparison.Ordinal));
+        Assert.DoesNotContain(api.Services.GetServices<IHostedService>(), service => service.GetType().Namespace!.StartsWith("Orleans.Dashboard", StringComparison.Ordinal));
+
+        var room = $"no-dashboard-{Guid.NewGuid():N}";
+        await using var client = await api.ConnectAsync(room);
+        await api.PostAsync(room, "ann", "hello");
+        await client.WaitForSeqAsync(1);
     }
 
     [Fact]
