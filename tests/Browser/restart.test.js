@@ -1,7 +1,8 @@
 // A page that outlives its server's log (an embedded restart: the log lived in the process's memory, and the new
 // process signs dev tokens with a new key) shows the new log only: it gets `reset`, reloads history, keeps no
 // message of the lost log, and follows the new one live. The page may have learned its messages from the stream, or
-// only from the answers to its own posts, before the stream delivered them.
+// only from the answers to its own posts, before the stream delivered them; it may be back before or after anyone
+// posts to the new log.
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -46,12 +47,18 @@ describe('a page across an embedded restart', () => {
    * Restarts the server (`stopped` runs while it is down), posts more messages than the page had, and checks that
    * the page shows the new log only.
    */
-  async function restartAndExpectOnlyTheNewLog(page, room, stopped = () => {}) {
+  async function restartAndExpectOnlyTheNewLog(page, room, stopped = () => {}, { resetBeforePosts = false } = {}) {
     const { server } = chat;
     await server.stop();
     stopped();
     await page.waitForConnection('reconnecting');
     await server.restart();
+    if (resetBeforePosts) {
+      // The page is back before anything is posted: the new log is empty and has no epoch yet, and the page's resume
+      // point is of the lost one.
+      await page.waitForNotice(/^The server lost this room’s history/, { timeoutMs: recoveryMs });
+    }
+
     // More messages than the page had, so the new log's lastSeq is past the page's resume point: only the epoch
     // tells the server that the page's messages are not the room's.
     for (const text of ['new one', 'new two', 'new three']) {
@@ -80,7 +87,14 @@ describe('a page across an embedded restart', () => {
   });
 
   test('a page that knows its own messages only from their POST replies does too', { timeout }, async () => {
-    const room = uniqueRoom('restart-own');
+    await ownMessagesAcrossARestart(uniqueRoom('restart-own'));
+  });
+
+  test('such a page that is back before anyone posts to the new log is reset at once', { timeout }, async () => {
+    await ownMessagesAcrossARestart(uniqueRoom('restart-early'), { resetBeforePosts: true });
+  });
+
+  async function ownMessagesAcrossARestart(room, options) {
     const streams = heldStreams();
     // The room is empty as the page opens, so its history names no epoch; its stream stays held, so only the replies
     // to its posts tell the page which log its messages are in.
@@ -95,9 +109,9 @@ describe('a page across an embedded restart', () => {
 
       await page.waitForOutboxEmpty();
       await page.waitForMessageCount(2);
-      await restartAndExpectOnlyTheNewLog(page, room, streams.release);
+      await restartAndExpectOnlyTheNewLog(page, room, streams.release, options);
     } finally {
       streams.release();
     }
-  });
+  }
 });

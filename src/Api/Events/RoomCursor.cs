@@ -82,7 +82,9 @@ internal sealed class RoomCursor(string roomId, long position, string? epoch)
             var start = Position;
             var page = await pages.ReadAfterAsync(Epoch, Position);
             var frames = new List<SseFrame>(page.Frames.Count + 1);
-            if (Epoch is not null && page.Epoch is not null && page.Epoch != Epoch)
+            // A room with no epoch beside a reader with one is a log lost too, not yet written again: its first events
+            // will be numbered from 1 again, and the reader must be reset before them, not left on the old log.
+            if (Epoch is not null && page.Epoch != Epoch)
             {
                 var reset = ResetFrame.Of(roomId, followNewEpoch ? page.FirstRetainedSeq - 1 : page.LastSeq, page.Epoch, epochChanged: true);
                 Admit(reset);

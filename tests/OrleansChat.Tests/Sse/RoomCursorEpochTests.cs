@@ -49,6 +49,26 @@ public sealed class RoomCursorEpochTests
     }
 
     [Fact]
+    public async Task A_client_resuming_with_an_epoch_into_a_room_whose_log_is_empty_again_is_reset_and_then_takes_the_new_log()
+    {
+        // An embedded node restarted: the page knows its messages of "old" from its posts' replies, and reconnects
+        // before anyone posted to the new log.
+        var cursor = new RoomCursor("r", 0, "old");
+        var pages = new Pages(new EventPage(0, 1, null, []));
+
+        var frames = new List<SseFrame>();
+        await foreach (var page in cursor.CatchUpAsync(pages, 0, followNewEpoch: false))
+        {
+            frames.AddRange(page);
+        }
+
+        var reset = Assert.IsType<ResetFrame>(Assert.Single(frames));
+        Assert.Equal((0L, (string?)null, true), (reset.LastSeq, reset.Epoch, reset.EpochChanged));
+        Assert.False(cursor.Admit(new FrameCache().Encode("new", Posted(1))).IsEmpty);
+        Assert.Equal((1L, "new"), (cursor.Position, cursor.Epoch));
+    }
+
+    [Fact]
     public void A_reader_drops_frames_of_another_epoch_and_resets_only_when_it_is_not_already_there()
     {
         var cache = new FrameCache();
