@@ -30,6 +30,9 @@ internal sealed partial class HttpWarmUp(
 
     private static readonly string Text = new('w', 100);
 
+    /// <summary>Where the node reaches itself: found (or found missing, and said so) once for every round.</summary>
+    private readonly Lazy<Uri?> _target = new(() => FindTarget(server, signingKey, auth.Value, logger));
+
     /// <summary>The room the posts went to.</summary>
     public string RoomId { get; } = $"warm-up-{Guid.NewGuid():N}";
 
@@ -37,28 +40,18 @@ internal sealed partial class HttpWarmUp(
     /// <param name="posts">The messages to post.</param>
     /// <param name="round">Names this round's users: each user's posts stay within the default rate limit's burst.</param>
     /// <param name="cancellationToken">Gives up.</param>
-    public async Task RunAsync(int posts, int round, CancellationToken cancellationToken)
+    /// <returns>The messages posted: all, or none.</returns>
+    public async Task<int> RunAsync(int posts, int round, CancellationToken cancellationToken)
     {
-        if (posts == 0)
+        if (posts == 0 || _target.Value is not { } address)
         {
-            return;
-        }
-
-        if (auth.Value.Mode != AuthMode.Development || signingKey.Key is null)
-        {
-            Skipped(round, "the node signs no tokens (Chat:Auth:Mode is not Development, or dev tokens are off)");
-            return;
-        }
-
-        if (LoopbackAddress() is not { } address)
-        {
-            Skipped(round, "the node listens on no http:// address");
-            return;
+            return 0;
         }
 
         using var http = new HttpClient { BaseAddress = address };
         await Task.WhenAll(Enumerable.Range(0, Lanes).Select(lane =>
             PostAsync(http, $"warm-up-{round}-{lane}", posts / Lanes + (lane < posts % Lanes ? 1 : 0), cancellationToken)));
+        return posts;
     }
 
     private async Task PostAsync(HttpClient http, string user, int posts, CancellationToken cancellationToken)
@@ -79,8 +72,25 @@ internal sealed partial class HttpWarmUp(
         }
     }
 
+    private static Uri? FindTarget(IServer server, NodeSigningKey signingKey, ChatAuthOptions auth, ILogger logger)
+    {
+        if (auth.Mode != AuthMode.Development || signingKey.Key is null)
+        {
+            LogSkipped(logger, "the node signs no tokens (Chat:Auth:Mode is not Development, or dev tokens are off)");
+            return null;
+        }
+
+        var address = LoopbackAddress(server);
+        if (address is null)
+        {
+            LogSkipped(logger, "the node listens on no http:// address");
+        }
+
+        return address;
+    }
+
     /// <summary>Where this process can reach its own first http:// listener.</summary>
-    private Uri? LoopbackAddress()
+    private static Uri? LoopbackAddress(IServer server)
     {
         var listening = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         if (listening.FirstOrDefault(a => a.StartsWith("http://", StringComparison.OrdinalIgnoreCase)) is not { } first)
@@ -97,14 +107,6 @@ internal sealed partial class HttpWarmUp(
             var specific => specific,
         };
         return new Uri($"http://{host}:{bound.Port}");
-    }
-
-    private void Skipped(int round, string reason)
-    {
-        if (round == 0)
-        {
-            LogSkipped(logger, reason);
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The warm-up posts no messages through HTTP: {Reason}.")]

@@ -61,8 +61,8 @@ internal sealed partial class PipelineWarmUp(
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
             deadline.CancelAfter(TimeSpan.FromSeconds(settings.MaxSeconds));
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            var compiled = await RunAsync(settings, deadline.Token);
-            LogWarmedUp(logger, Rounds, settings.Posts, settings.Streams, settings.HttpPosts, compiled, clock.Elapsed.TotalSeconds);
+            var (compiled, httpPosts) = await RunAsync(settings, deadline.Token);
+            LogWarmedUp(logger, Rounds, settings.Posts, settings.Streams, httpPosts, compiled, clock.Elapsed.TotalSeconds);
         }
         catch (OperationCanceledException)
         {
@@ -87,8 +87,8 @@ internal sealed partial class PipelineWarmUp(
     /// it has been called often enough once call counting has begun, which waits for a pause in new compilations;
     /// so one burst of posts leaves most of the path to be recompiled under the first clients' load.
     /// </summary>
-    /// <returns>The methods the last round compiled.</returns>
-    private async Task<long> RunAsync(WarmUpOptions settings, CancellationToken cancellationToken)
+    /// <returns>The methods the last round compiled, and the posts sent through HTTP in all rounds.</returns>
+    private async Task<(long Compiled, int HttpPosts)> RunAsync(WarmUpOptions settings, CancellationToken cancellationToken)
     {
         var streams = new List<WarmUpStream>();
         try
@@ -99,18 +99,19 @@ internal sealed partial class PipelineWarmUp(
             }
 
             long compiled;
+            var httpPosts = 0;
             do
             {
                 var before = JitInfo.GetCompiledMethodCount();
                 var last = await PostAsync(settings.Posts, cancellationToken);
-                await http.RunAsync(settings.HttpPosts, Rounds, cancellationToken);
+                httpPosts += await http.RunAsync(settings.HttpPosts, Rounds, cancellationToken);
                 await WrittenAsync(streams, last, cancellationToken);
                 compiled = JitInfo.GetCompiledMethodCount() - before;
                 Rounds++;
             }
             while (compiled > settings.QuietMethods && Rounds < settings.MaxRounds);
 
-            return compiled;
+            return (compiled, httpPosts);
         }
         finally
         {
@@ -151,8 +152,8 @@ internal sealed partial class PipelineWarmUp(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Warmed up in {Rounds} rounds of {Posts} posts to {Streams} in-process streams and {HttpPosts} through HTTP "
-        + "(the last round compiled {Compiled} methods) in {Seconds:F1} s.")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Warmed up in {Rounds} rounds of {Posts} posts to {Streams} in-process streams, "
+        + "{HttpPosts} posts through HTTP in all (the last round compiled {Compiled} methods), in {Seconds:F1} s.")]
     private static partial void LogWarmedUp(ILogger logger, int rounds, int posts, int streams, int httpPosts, long compiled, double seconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The warm-up took longer than {MaxSeconds} s; ready without it.")]

@@ -23,12 +23,13 @@ public sealed class WarmUpTests
         await Eventually.TrueAsync(async () => (await api.Http.GetAsync("/readyz")).StatusCode == HttpStatusCode.OK, "the node is ready");
 
         // Every post went through; its in-process streams have left the room's feed again.
-        var room = api.Services.GetRequiredService<IGrainFactory>().GetGrain<IRoomGrain>(PipelineWarmUp.RoomId);
+        var grains = api.Services.GetRequiredService<IGrainFactory>();
+        var room = grains.GetGrain<IRoomGrain>(PipelineWarmUp.RoomId);
         var rounds = api.Services.GetRequiredService<PipelineWarmUp>().Rounds;
         Assert.InRange(rounds, 1, new WarmUpOptions().MaxRounds);
         Assert.Equal(rounds * 50, (await room.GetInfo()).LastSeq);
         var httpRoom = api.Services.GetRequiredService<HttpWarmUp>().RoomId;
-        Assert.Equal(rounds * new WarmUpOptions().HttpPosts, (await api.Services.GetRequiredService<IGrainFactory>().GetGrain<IRoomGrain>(httpRoom).GetInfo()).LastSeq);
+        Assert.Equal(rounds * new WarmUpOptions().HttpPosts, (await grains.GetGrain<IRoomGrain>(httpRoom).GetInfo()).LastSeq);
         Assert.Equal(0, api.Services.GetRequiredService<RoomFeeds>().Count);
 
         // No request can name the warm-up room.
